@@ -1,0 +1,151 @@
+/**
+ * The reliable-socket wire contract, shared by the NestJS server module and every client.
+ *
+ * It rides on ordinary Socket.IO events, so a client in another language needs only its own
+ * Socket.IO client plus the rules in docs/protocol.md. Nothing here imports socket.io, so the
+ * server can depend on this file without pulling the client runtime in.
+ */
+
+/** Bumped on any incompatible change; sent in the handshake as `auth.rs.v`. */
+export const PROTOCOL_VERSION = 1;
+
+/** Socket.IO event names used by the protocol. Application events never start with `rs:`. */
+export const WireEvent = {
+  /** server → client: one live message of a stream ({@link LiveEnvelope}). */
+  Message: 'rs:msg',
+  /** server → client, with an ack callback: a contiguous page of replayed or fetched messages ({@link BatchEnvelope}). */
+  Batch: 'rs:batch',
+  /** server → client: replay after (re)connect or a room join is complete ({@link SyncedEnvelope}). */
+  Synced: 'rs:synced',
+  /** client → server: cumulative acknowledgements ({@link AckEnvelope}). */
+  Ack: 'rs:ack',
+  /** client → server, with an ack callback: read a range of a stream to fill a gap ({@link FetchRequest}). */
+  Fetch: 'rs:fetch',
+  /** client → server, with an ack callback: liveness probe; the server acks with `{ t }`. */
+  Probe: 'rs:probe',
+  /** server → client: session lifecycle signals ({@link ControlEnvelope}). */
+  Control: 'rs:control',
+  /** client → server, with an ack callback: a reliable client message ({@link SendEnvelope}). */
+  Send: 'rs:send',
+} as const;
+
+/** The handshake field the SDK merges into the application's own `auth` object. */
+export const HANDSHAKE_FIELD = 'rs';
+
+/** Position of a client in one stream: the last offset it has handled, in a given epoch. */
+export interface Cursor {
+  epoch: string;
+  offset: number;
+}
+
+/** `auth.rs` in the Socket.IO handshake. */
+export interface HandshakeState {
+  v: number;
+  /** Cursors by stream name. Streams absent here start where the server decides (see docs/protocol.md). */
+  cursors: Record<string, Cursor>;
+}
+
+/** A message as stored and replayed. Offsets are contiguous per stream, starting at 1. */
+export interface WireMessage {
+  offset: number;
+  event: string;
+  data: unknown;
+  /** Server time of the append, in ms since the epoch. */
+  ts: number;
+}
+
+/** `rs:msg` payload. */
+export interface LiveEnvelope extends WireMessage {
+  stream: string;
+  epoch: string;
+}
+
+/**
+ * `rs:batch` payload and `rs:fetch` reply: messages `after + 1 …` of one stream, contiguous.
+ * `after` larger than the client's cursor means the range in between no longer exists (trimmed).
+ */
+export interface BatchEnvelope {
+  stream: string;
+  epoch: string;
+  after: number;
+  messages: WireMessage[];
+}
+
+/** One stream's state at the end of a sync: the client's cursor should reach `head`. */
+export interface StreamHead {
+  stream: string;
+  epoch: string;
+  head: number;
+}
+
+/** `rs:synced` payload. */
+export interface SyncedEnvelope {
+  streams: StreamHead[];
+}
+
+/** `rs:ack` payload: highest offset handled per stream, cumulative. */
+export interface AckEnvelope {
+  acks: Record<string, number>;
+}
+
+/** `rs:fetch` request. Without `after` the server starts where it would on a first connect. */
+export interface FetchRequest {
+  stream: string;
+  after?: number;
+  epoch?: string;
+  limit?: number;
+}
+
+/** Reply to any request that failed. */
+export interface ErrorReply {
+  error: { code: ErrorCodeValue; message: string; details?: unknown };
+}
+
+/** `rs:send` payload (client → server reliable message). */
+export interface SendEnvelope {
+  id: string;
+  event: string;
+  data: unknown;
+  /** Per (client, event) sequence number, present for ordered handlers. */
+  seq?: number;
+}
+
+/** Lifecycle signals the server pushes (session replaced, token expiring, node draining). */
+export interface ControlEnvelope {
+  type: 'replaced' | 'token_expired' | 'drain';
+  reason: string;
+  /** For `drain`: reconnect after this many ms. */
+  reconnectInMs?: number;
+}
+
+/** Why a range of a stream was skipped. */
+export type GapReason = 'trimmed' | 'epoch';
+
+/** A range the client will never receive. `to` is null when the range end is unknown (epoch change). */
+export interface Gap {
+  stream: string;
+  from: number;
+  to: number | null;
+  reason: GapReason;
+}
+
+/** Error codes carried in `connect_error.data.code` and in error replies. */
+export const ErrorCode = {
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  BadRequest: 'BAD_REQUEST',
+  Timeout: 'TIMEOUT',
+  Internal: 'INTERNAL',
+  Unavailable: 'UNAVAILABLE',
+  SessionExists: 'SESSION_EXISTS',
+  SessionReplaced: 'SESSION_REPLACED',
+  TokenExpired: 'TOKEN_EXPIRED',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+} as const;
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Stream names are scoped to a namespace; the prefix tells the kind of recipient. */
+export const StreamName = {
+  user: (userId: string): string => `user:${userId}`,
+  room: (room: string): string => `room:${room}`,
+} as const;
