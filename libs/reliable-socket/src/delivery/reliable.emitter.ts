@@ -1,0 +1,122 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { StreamName, WireEvent, type LiveEnvelope } from '@reliable-socket/client/protocol';
+import { identityRoom, RESOLVED_OPTIONS, streamRoom } from '../reliable-socket.constants.js';
+import type { ResolvedReliableSocketOptions } from '../interfaces/reliable-socket-options.interface.js';
+import { NamespaceRegistry } from '../io/namespace.registry.js';
+import { StreamStore } from '../store/stream.store.js';
+import { AckTracker } from './ack.tracker.js';
+import { DeliveryReceipt } from './delivery.receipt.js';
+
+export interface ReliableEmitOptions {
+  /** Emits with the same key (per stream) are stored once; the repeat resolves to the first receipt. */
+  idempotencyKey?: string;
+}
+
+function requireName(kind: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`ReliableEmitter: ${kind} must be a non-empty string`);
+  return value;
+}
+
+/** A stream of one namespace that messages can be emitted to. */
+export class StreamTarget {
+  constructor(
+    private readonly emitter: NamespaceEmitter,
+    readonly stream: string,
+  ) {}
+
+  /** Appends the message to the stream, delivers it live, and resolves once it is durable. */
+  emit(event: string, data: unknown, options?: ReliableEmitOptions): Promise<DeliveryReceipt> {
+    return this.emitter.publish(this.stream, requireName('event', event), data, options);
+  }
+}
+
+/** {@link ReliableEmitter} bound to one namespace. */
+export class NamespaceEmitter {
+  constructor(
+    readonly namespace: string,
+    private readonly deps: { store: StreamStore; registry: NamespaceRegistry; tracker: AckTracker },
+  ) {}
+
+  toUser(userId: string): StreamTarget {
+    return new StreamTarget(this, StreamName.user(requireName('userId', userId)));
+  }
+
+  toRoom(room: string): StreamTarget {
+    return new StreamTarget(this, StreamName.room(requireName('room', room)));
+  }
+
+  /**
+   * Makes the user a member of the room, remembered in the store: every device of the user, on any
+   * node, now and after reconnecting, receives the room's messages from this point on.
+   */
+  async join(userId: string, room: string): Promise<void> {
+    const stream = StreamName.room(requireName('room', room));
+    const joinedAt = await this.deps.store.joinRoom(this.namespace, requireName('userId', userId), room);
+    const namespace = this.deps.registry.get(this.namespace);
+    namespace.in(identityRoom(userId)).socketsJoin(streamRoom(stream));
+    // Whatever reached the room between the membership and the live join is pushed once; devices drop what they have.
+    const page = await this.deps.store.read({ namespace: this.namespace, stream }, joinedAt, 500);
+    namespace.to(identityRoom(userId)).emit(WireEvent.Batch, { stream, epoch: page.epoch, after: Math.max(joinedAt, page.first - 1), messages: page.messages, joined: true });
+  }
+
+  async leave(userId: string, room: string): Promise<void> {
+    await this.deps.store.leaveRoom(this.namespace, requireName('userId', userId), requireName('room', room));
+    this.deps.registry.get(this.namespace).in(identityRoom(userId)).socketsLeave(streamRoom(StreamName.room(room)));
+  }
+
+  /** @internal used by {@link StreamTarget}. */
+  async publish(stream: string, event: string, data: unknown, options?: ReliableEmitOptions): Promise<DeliveryReceipt> {
+    const namespace = this.deps.registry.get(this.namespace);
+    const key = { namespace: this.namespace, stream };
+    const appended = await this.deps.store.append(key, { event, data, idempotencyKey: options?.idempotencyKey });
+    if (!appended.duplicate) {
+      const envelope: LiveEnvelope = { stream, epoch: appended.epoch, offset: appended.offset, event, data, ts: Date.now() };
+      namespace.to(streamRoom(stream)).emit(WireEvent.Message, envelope);
+    }
+    return new DeliveryReceipt(this.namespace, stream, appended.epoch, appended.offset, appended.duplicate, this.deps.tracker);
+  }
+}
+
+/**
+ * Emits messages that are stored before they are sent, so a recipient that is offline, on another
+ * node, or reconnecting gets them on its next (re)connection, in order, exactly once per device.
+ *
+ * @example
+ * constructor(private readonly emitter: ReliableEmitter) {}
+ * const receipt = await this.emitter.toUser('bob').emit('message', { text: 'hi' });
+ * await this.emitter.of('/admin').toRoom('ops').emit('alert', { level: 'high' });
+ */
+@Injectable()
+export class ReliableEmitter {
+  constructor(
+    @Inject(StreamStore) private readonly store: StreamStore,
+    private readonly registry: NamespaceRegistry,
+    private readonly tracker: AckTracker,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions,
+  ) {}
+
+  /** Selects a namespace (the default is the only gateway namespace, or the `defaultNamespace` option). */
+  of(namespace: string): NamespaceEmitter {
+    return new NamespaceEmitter(requireName('namespace', namespace), { store: this.store, registry: this.registry, tracker: this.tracker });
+  }
+
+  toUser(userId: string): StreamTarget {
+    return this.current().toUser(userId);
+  }
+
+  toRoom(room: string): StreamTarget {
+    return this.current().toRoom(room);
+  }
+
+  join(userId: string, room: string): Promise<void> {
+    return this.current().join(userId, room);
+  }
+
+  leave(userId: string, room: string): Promise<void> {
+    return this.current().leave(userId, room);
+  }
+
+  private current(): NamespaceEmitter {
+    return this.of(this.registry.defaultName(this.options.defaultNamespace));
+  }
+}

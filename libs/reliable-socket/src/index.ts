@@ -1,0 +1,12 @@
+export { ReliableSocketModule } from './reliable-socket.module.js';
+export { RELIABLE_SOCKET_OPTIONS } from './reliable-socket.module-definition.js';
+export type { ReliableSocketOptions, AuthenticatedUser, Handshake } from './interfaces/reliable-socket-options.interface.js';
+export { InvalidOptionError } from './config/invalid-option.error.js';
+export { CurrentUser } from './auth/current-user.decorator.js';
+export { ReliableEmitter, NamespaceEmitter, StreamTarget, type ReliableEmitOptions } from './delivery/reliable.emitter.js';
+export { DeliveryReceipt } from './delivery/delivery.receipt.js';
+export { DeliveryTimeoutError } from './delivery/ack.tracker.js';
+export { ReliableIoAdapter } from './io/reliable-io.adapter.js';
+export { StreamStore, type RetentionPolicy, type StreamKey, type StreamState, type ReadResult, type AppendInput, type AppendResult } from './store/stream.store.js';
+export { MemoryStreamStore } from './store/memory-stream.store.js';
+export { RedisStreamStore } from './store/redis-stream.store.js';

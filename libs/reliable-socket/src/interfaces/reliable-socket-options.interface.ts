@@ -1,0 +1,60 @@
+import type { RedisOptions, Redis } from 'ioredis';
+import type { Socket } from 'socket.io';
+import type { RetentionPolicy } from '../store/stream.store.js';
+
+/** The identity `authenticate` returns; stored as `socket.data.user`. */
+export interface AuthenticatedUser {
+  id: string;
+  /** Optional: when the credential stops being valid (ms since epoch). */
+  expiresAt?: number;
+  [claim: string]: unknown;
+}
+
+/** The Socket.IO handshake (`auth`, `headers`, `query`, `address`…) handed to `authenticate`. */
+export type Handshake = Socket['handshake'];
+
+/**
+ * Options of {@link ReliableSocketModule}.
+ *
+ * @example
+ * ReliableSocketModule.forRoot({
+ *   redis: process.env.REDIS_URL,
+ *   authenticate: async (handshake) => ({ id: (await jwt.verifyAsync(handshake.auth.token)).sub }),
+ * })
+ */
+export interface ReliableSocketOptions {
+  /**
+   * A Redis URL, ioredis options, or a connected ioredis instance (the library duplicates it for
+   * subscriptions and never quits an instance it did not create). Absent: an in-memory store for one process.
+   */
+  redis?: string | RedisOptions | Redis;
+  /** Verifies the handshake and returns the user. Throw (or reject) to refuse the connection. */
+  authenticate?: (handshake: Handshake) => AuthenticatedUser | Promise<AuthenticatedUser>;
+  /** Accept connections without `authenticate`; each socket is then its own anonymous user. @default false */
+  allowAnonymous?: boolean;
+  /** History kept per stream. @default { maxLength: 10_000, maxAgeMs: 24 h } */
+  retention?: Partial<RetentionPolicy>;
+  /** Prefix of every Redis key and channel. @default 'rs:' */
+  keyPrefix?: string;
+  /** Engine.IO heartbeat. Socket.IO's defaults (25 s + 20 s) take up to 45 s to notice a dead peer. @default { pingIntervalMs: 10_000, pingTimeoutMs: 5_000 } */
+  heartbeat?: { pingIntervalMs?: number; pingTimeoutMs?: number };
+  /** Messages per replay page. @default 500 */
+  replayPageSize?: number;
+  /** How long an `emit` idempotency key is remembered. @default 24 h */
+  idempotencyTtlMs?: number;
+  /** Namespace used by `ReliableEmitter` when `.of()` is not called and several gateways exist. */
+  defaultNamespace?: string;
+}
+
+/** Options after defaults are merged and values validated. */
+export interface ResolvedReliableSocketOptions {
+  redis?: string | RedisOptions | Redis;
+  authenticate?: (handshake: Handshake) => AuthenticatedUser | Promise<AuthenticatedUser>;
+  allowAnonymous: boolean;
+  retention: RetentionPolicy;
+  keyPrefix: string;
+  heartbeat: { pingIntervalMs: number; pingTimeoutMs: number };
+  replayPageSize: number;
+  idempotencyTtlMs: number;
+  defaultNamespace?: string;
+}
