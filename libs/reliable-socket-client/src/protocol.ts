@@ -25,8 +25,6 @@ export const WireEvent = {
   Probe: 'rs:probe',
   /** server → client: session lifecycle signals ({@link ControlEnvelope}). */
   Control: 'rs:control',
-  /** client → server, with an ack callback: a reliable client message ({@link SendEnvelope}). */
-  Send: 'rs:send',
 } as const;
 
 /** The handshake field the SDK merges into the application's own `auth` object. */
@@ -69,6 +67,11 @@ export interface BatchEnvelope {
   epoch: string;
   after: number;
   messages: WireMessage[];
+  /**
+   * Set when `after` is where the user's room membership starts: messages up to `after` were never
+   * meant for this user, so the client moves its cursor there silently instead of signalling a gap.
+   */
+  joined?: boolean;
 }
 
 /** One stream's state at the end of a sync: the client's cursor should reach `head`. */
@@ -96,19 +99,27 @@ export interface FetchRequest {
   limit?: number;
 }
 
-/** Reply to any request that failed. */
+/** Reply to any request that failed. Application errors (`WsException`) may carry their own codes. */
 export interface ErrorReply {
-  error: { code: ErrorCodeValue; message: string; details?: unknown };
+  error: { code: ErrorCodeValue | (string & {}); message: string; details?: unknown };
 }
 
-/** `rs:send` payload (client → server reliable message). */
+/**
+ * Payload of a reliable client message. It is emitted under the application's own event name (the one
+ * the `@Reliable()` handler subscribes to), with an ack callback that receives a {@link SendReply}.
+ */
 export interface SendEnvelope {
+  /** Unique per message (the SDK uses a random UUID); retries reuse it, so the handler runs once. */
   id: string;
-  event: string;
+  /** Identifies the sending outbox (one per device storage); scopes `seq`. */
+  sid: string;
+  /** 1, 2, 3 … per (sid, event): ordered handlers process a sender's messages in this order. */
+  seq: number;
   data: unknown;
-  /** Per (client, event) sequence number, present for ordered handlers. */
-  seq?: number;
 }
+
+/** Ack of a reliable client message: the handler's return value, or its error. */
+export type SendReply = { ok: true; result: unknown } | ({ ok: false } & ErrorReply);
 
 /** Lifecycle signals the server pushes (session replaced, token expiring, node draining). */
 export interface ControlEnvelope {
@@ -141,6 +152,7 @@ export const ErrorCode = {
   SessionReplaced: 'SESSION_REPLACED',
   TokenExpired: 'TOKEN_EXPIRED',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  Cancelled: 'CANCELLED',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
