@@ -4,6 +4,7 @@ import { WireEvent, type BatchEnvelope, type Cursor, type StreamHead } from '@re
 import { RESOLVED_OPTIONS, streamRoom } from '../reliable-socket.constants.js';
 import type { ResolvedReliableSocketOptions } from '../interfaces/reliable-socket-options.interface.js';
 import { StreamStore, type StreamKey } from '../store/stream.store.js';
+import { emitAwaitingAck } from './ack-or-disconnect.js';
 import { replayStart } from './replay-start.js';
 
 /** How long a client may take to handle one replay page before the replay is abandoned. */
@@ -59,8 +60,11 @@ export class StreamReplayer {
   }
 
   private async sendPage(socket: Socket, batch: BatchEnvelope): Promise<number> {
-    if (socket.disconnected) throw new ReplayAbortedError(batch.stream);
-    await socket.timeout(PAGE_ACK_TIMEOUT_MS).emitWithAck(WireEvent.Batch, batch);
+    try {
+      await emitAwaitingAck(socket, WireEvent.Batch, batch, PAGE_ACK_TIMEOUT_MS);
+    } catch {
+      throw new ReplayAbortedError(batch.stream);
+    }
     return batch.messages.length > 0 ? batch.messages[batch.messages.length - 1].offset : batch.after;
   }
 }
@@ -68,7 +72,7 @@ export class StreamReplayer {
 /** The socket went away (or stopped acknowledging) mid-replay; it resumes from its cursor next time. */
 export class ReplayAbortedError extends Error {
   constructor(stream: string) {
-    super(`replay of ${stream} aborted: socket disconnected`);
+    super(`replay of ${stream} aborted: the socket disconnected or stopped acknowledging pages`);
     this.name = 'ReplayAbortedError';
   }
 }
