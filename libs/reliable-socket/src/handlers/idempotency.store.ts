@@ -1,0 +1,51 @@
+import type { SendReply } from '@reliable-socket/client/protocol';
+
+/** One inbound reliable message: scoped by namespace, user and event, named by the client's message id. */
+export interface MessageKey {
+  namespace: string;
+  userId: string;
+  event: string;
+  messageId: string;
+}
+
+/** One sender's ordered sequence of an event (`sid` from the envelope). */
+export interface SequenceKey {
+  namespace: string;
+  userId: string;
+  senderId: string;
+  event: string;
+}
+
+/** What `claim` found. */
+export type ClaimOutcome =
+  /** Nobody completed or holds this message: the caller holds the lease now and runs the handler. */
+  | { status: 'claimed' }
+  /** A first attempt completed: its reply (result or error) is the answer. */
+  | { status: 'done'; reply: SendReply }
+  /** Another attempt holds a live lease: wait and claim again. */
+  | { status: 'busy'; retryAfterMs: number };
+
+/**
+ * The at-most-once record of inbound reliable messages, shared by every node.
+ *
+ * A message moves from absent → leased (an attempt is running; the lease expires if its node dies) →
+ * done (the reply is kept for the dedupe TTL). Every transition is atomic.
+ */
+export interface IdempotencyStore {
+  /** Atomically: done → its reply; another token's live lease → busy; otherwise take the lease for `leaseMs`. */
+  claim(key: MessageKey, token: string, leaseMs: number): Promise<ClaimOutcome>;
+  /** Extends the caller's lease; false if it was lost (expired and taken, or completed). */
+  renew(key: MessageKey, token: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Records the reply for `ttlMs`, unless the message is already done (the first completion wins).
+   * Resolves to the reply that is on record, which is the caller's or the earlier one.
+   */
+  complete(key: MessageKey, token: string, reply: SendReply, ttlMs: number): Promise<SendReply>;
+  /** Highest sequence number completed for an ordered sender (0 if none). */
+  completedSequence(key: SequenceKey): Promise<number>;
+  /** Raises the completed sequence to `seq` (never lowers it), kept for `ttlMs`. */
+  recordSequence(key: SequenceKey, seq: number, ttlMs: number): Promise<void>;
+}
+
+/** DI token for the active {@link IdempotencyStore}. */
+export const IdempotencyStore = Symbol('ReliableSocket:IdempotencyStore');

@@ -1,0 +1,112 @@
+import type { SendReply } from '@reliable-socket/client/protocol';
+import type { ClaimOutcome, IdempotencyStore, MessageKey, SequenceKey } from './idempotency.store.js';
+import { assertDurationMs, assertSequence } from './idempotency-limits.policy.js';
+import { decodeReply, encodeReply } from './reply.codec.js';
+
+export interface MemoryIdempotencyStoreOptions {
+  /** Clock in ms; injectable so tests can expire leases and replies without waiting. */
+  now?: () => number;
+  /** How often expired entries nobody touches again are dropped (default 60 s). */
+  sweepIntervalMs?: number;
+}
+
+/** Mirrors the single Redis key per message: a lease or a reply, each with its own expiry. */
+type MessageEntry =
+  | { kind: 'lease'; token: string; expiresAt: number }
+  | { kind: 'done'; replyJson: string; expiresAt: number };
+
+interface SequenceEntry {
+  seq: number;
+  expiresAt: number;
+}
+
+/** Tuples, not concatenation: no separator inside a name can make two different keys collide. */
+const messageId = (key: MessageKey): string => JSON.stringify([key.namespace, key.userId, key.event, key.messageId]);
+const sequenceId = (key: SequenceKey): string => JSON.stringify([key.namespace, key.userId, key.senderId, key.event]);
+
+/**
+ * {@link IdempotencyStore} held in this process, for a single node (and tests). Every method runs to
+ * completion without awaiting, so each transition is atomic. Expired entries count as absent at once;
+ * an unref'd timer drops those nobody writes again, so they cannot pile up, and `close()` stops it.
+ * Behaves like `RedisIdempotencyStore`, down to renew taking back an expired lease nobody took over.
+ */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  private readonly messages = new Map<string, MessageEntry>();
+  private readonly sequences = new Map<string, SequenceEntry>();
+  private readonly now: () => number;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(options: MemoryIdempotencyStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+    assertDurationMs('sweepIntervalMs', sweepIntervalMs);
+    this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs).unref();
+  }
+
+  /** Entries held, expired ones included until swept: for tests and metrics. */
+  get size(): number {
+    return this.messages.size + this.sequences.size;
+  }
+
+  async claim(key: MessageKey, token: string, leaseMs: number): Promise<ClaimOutcome> {
+    assertDurationMs('leaseMs', leaseMs);
+    const now = this.now();
+    const entry = this.liveMessage(key, now);
+    if (entry?.kind === 'done') return { status: 'done', reply: decodeReply(entry.replyJson) };
+    if (entry && entry.token !== token) return { status: 'busy', retryAfterMs: Math.max(entry.expiresAt - now, 1) };
+    this.messages.set(messageId(key), { kind: 'lease', token, expiresAt: now + leaseMs });
+    return { status: 'claimed' };
+  }
+
+  async renew(key: MessageKey, token: string, leaseMs: number): Promise<boolean> {
+    assertDurationMs('leaseMs', leaseMs);
+    const now = this.now();
+    const entry = this.liveMessage(key, now);
+    if (entry && (entry.kind === 'done' || entry.token !== token)) return false;
+    this.messages.set(messageId(key), { kind: 'lease', token, expiresAt: now + leaseMs });
+    return true;
+  }
+
+  /** The token is not consulted: the first completion wins whoever holds the lease. */
+  async complete(key: MessageKey, _token: string, reply: SendReply, ttlMs: number): Promise<SendReply> {
+    assertDurationMs('ttlMs', ttlMs);
+    const replyJson = encodeReply(reply); // throws before anything is recorded
+    const now = this.now();
+    const entry = this.liveMessage(key, now);
+    if (entry?.kind === 'done') return decodeReply(entry.replyJson);
+    this.messages.set(messageId(key), { kind: 'done', replyJson, expiresAt: now + ttlMs });
+    return decodeReply(replyJson);
+  }
+
+  async completedSequence(key: SequenceKey): Promise<number> {
+    const entry = this.sequences.get(sequenceId(key));
+    return entry && entry.expiresAt > this.now() ? entry.seq : 0;
+  }
+
+  async recordSequence(key: SequenceKey, seq: number, ttlMs: number): Promise<void> {
+    assertSequence(seq);
+    assertDurationMs('ttlMs', ttlMs);
+    const now = this.now();
+    const id = sequenceId(key);
+    const entry = this.sequences.get(id);
+    const current = entry && entry.expiresAt > now ? entry.seq : 0;
+    // Refreshed even when the value stays, as the Redis script does: the sender is still active.
+    this.sequences.set(id, { seq: Math.max(seq, current), expiresAt: now + ttlMs });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+  }
+
+  /** The entry unless it has expired: an expired one counts as absent at once, whenever the sweep removes it. */
+  private liveMessage(key: MessageKey, now: number): MessageEntry | undefined {
+    const entry = this.messages.get(messageId(key));
+    return entry && entry.expiresAt > now ? entry : undefined;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [id, { expiresAt }] of this.messages) if (expiresAt <= now) this.messages.delete(id);
+    for (const [id, { expiresAt }] of this.sequences) if (expiresAt <= now) this.sequences.delete(id);
+  }
+}

@@ -1,0 +1,151 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { StreamName } from '@reliable-socket/client/protocol';
+import { deleteKeysWithPrefix, redisUrl, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
+import { waitFor } from '../../../../test/support/wait.js';
+import { streamTag } from '../store/redis/stream-keys.js';
+import { RedisStreamStore } from '../store/redis-stream.store.js';
+import { describeIdempotencyStoreContract } from './idempotency.store.contract.js';
+import { RedisIdempotencyStore } from './redis-idempotency.store.js';
+
+const url = redisUrl();
+const filePrefix = testKeyPrefix('idempotency');
+let storesOpened = 0;
+
+/** One "node": a store on its own connection. */
+function openNode(keyPrefix = `${filePrefix}${storesOpened++}:`) {
+  const client = new Redis(url);
+  const store = new RedisIdempotencyStore({ client, keyPrefix });
+  return { store, client, keyPrefix, close: async () => void (await client.quit()) };
+}
+
+/** Every key under a prefix, by SCAN (never KEYS on a shared server). */
+async function scanKeys(client: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys.sort();
+}
+
+afterAll(() => deleteKeysWithPrefix(url, filePrefix));
+
+describeIdempotencyStoreContract('RedisIdempotencyStore', async () => {
+  // Two connections on one prefix: claims racing from both show the scripts are atomic across nodes.
+  const keyPrefix = `${filePrefix}${storesOpened++}:`;
+  const [one, two] = [openNode(keyPrefix), openNode(keyPrefix)];
+  return { store: one.store, peer: two.store, cleanup: async () => void (await Promise.all([one.close(), two.close()])) };
+});
+
+describe('RedisIdempotencyStore on Redis', () => {
+  const namespace = '/odd{ns}';
+  const userId = 'x}{y|z: ü';
+  const message = { namespace, userId, event: 'send:{now}', messageId: '50% {id}: 🚀' };
+  const sender = { namespace, userId, senderId: 'device:{1}', event: 'send:{now}' };
+
+  it('gives every key of a user the hash tag of the user stream, with encoded names', async () => {
+    const node = openNode();
+    try {
+      await node.store.claim(message, 'a', 60_000);
+      await node.store.complete({ ...message, messageId: 'm2' }, 'a', { ok: true, result: 1 }, 60_000);
+      await node.store.recordSequence(sender, 1, 60_000);
+      const tag = streamTag(namespace, StreamName.user(userId));
+      expect(await scanKeys(node.client, node.keyPrefix)).toEqual([
+        `${node.keyPrefix}${tag}:msg:send%3A%7Bnow%7D:50%25 %7Bid%7D%3A 🚀`,
+        `${node.keyPrefix}${tag}:msg:send%3A%7Bnow%7D:m2`,
+        `${node.keyPrefix}${tag}:seq:device%3A%7B1%7D:send%3A%7Bnow%7D`,
+      ].sort());
+      expect(tag).toBe('{/odd%7Bns%7D|user:x%7D%7By%7Cz: ü}');
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('stores a lease as the token and a reply as JSON, each with its TTL', async () => {
+    const node = openNode();
+    try {
+      const tag = streamTag(namespace, StreamName.user(userId));
+      const leased = `${node.keyPrefix}${tag}:msg:e:leased`;
+      const done = `${node.keyPrefix}${tag}:msg:e:done`;
+      const sequence = `${node.keyPrefix}${tag}:seq:s:e`;
+      await node.store.claim({ ...message, event: 'e', messageId: 'leased' }, 'token-1', 5_000);
+      await node.store.complete({ ...message, event: 'e', messageId: 'done' }, 'token-1', { ok: true, result: [1] }, 7_000);
+      await node.store.recordSequence({ ...sender, senderId: 's', event: 'e' }, 9, 9_000);
+      expect(await node.client.mget(leased, done, sequence)).toEqual(['L:token-1', 'D:{"ok":true,"result":[1]}', '9']);
+      const [leaseTtl, doneTtl, sequenceTtl] = await Promise.all([leased, done, sequence].map((key) => node.client.pttl(key)));
+      expect(leaseTtl).toBeGreaterThan(4_000);
+      expect(leaseTtl).toBeLessThanOrEqual(5_000);
+      expect(doneTtl).toBeGreaterThan(6_000);
+      expect(doneTtl).toBeLessThanOrEqual(7_000);
+      expect(sequenceTtl).toBeGreaterThan(8_000);
+      expect(sequenceTtl).toBeLessThanOrEqual(9_000);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('sends one EVALSHA per write and one GET per sequence read, nothing else', async () => {
+    const node = openNode();
+    const monitor = await node.client.monitor();
+    try {
+      // The first call of each script on a connection may be EVAL (ioredis loads it on NOSCRIPT).
+      await node.store.claim({ ...message, messageId: 'warm-up' }, 'w', 60_000);
+      await node.store.renew({ ...message, messageId: 'warm-up' }, 'w', 60_000);
+      await node.store.complete({ ...message, messageId: 'warm-up' }, 'w', { ok: true, result: 0 }, 60_000);
+      await node.store.recordSequence({ ...sender, senderId: 'warm-up' }, 1, 60_000);
+      const seen: string[] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source !== 'lua' && args.some((arg) => arg.startsWith(node.keyPrefix))) seen.push(args[0].toLowerCase());
+      });
+      // MONITOR echoes commands asynchronously, so a marker shows it has caught up before and after.
+      await node.client.exists(`${node.keyPrefix}start`);
+      await waitFor(() => seen.includes('exists'), { message: 'MONITOR to show the start marker' });
+      seen.length = 0;
+      await node.store.claim(message, 'a', 60_000);
+      await node.store.claim(message, 'b', 60_000);
+      await node.store.renew(message, 'a', 60_000);
+      await node.store.complete(message, 'a', { ok: true, result: 'r' }, 60_000);
+      await node.store.claim(message, 'b', 60_000);
+      await node.store.recordSequence(sender, 2, 60_000);
+      await node.store.completedSequence(sender);
+      await node.client.exists(`${node.keyPrefix}end`);
+      await waitFor(() => seen.includes('exists'), { message: 'MONITOR to show the end marker' });
+      expect(seen).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'get', 'exists']);
+    } finally {
+      monitor.disconnect();
+      await node.close();
+    }
+  });
+
+  it('shares a connection, and the user slot, with the stream store', async () => {
+    const node = openNode();
+    const subscriber = new Redis(url);
+    const streams = new RedisStreamStore({
+      client: node.client, subscriber, keyPrefix: node.keyPrefix, retention: { maxLength: 10, maxAgeMs: 60_000 }, idempotencyTtlMs: 60_000,
+    });
+    try {
+      await streams.append({ namespace, stream: StreamName.user(userId) }, { event: 'e', data: 1 });
+      expect(await node.store.claim(message, 'a', 60_000)).toEqual({ status: 'claimed' });
+      await streams.append({ namespace, stream: StreamName.user(userId) }, { event: 'e', data: 2 });
+      expect(await node.store.claim(message, 'b', 60_000)).toMatchObject({ status: 'busy' });
+      const keys = await scanKeys(node.client, node.keyPrefix);
+      expect(keys).toHaveLength(3); // log, meta, and the message
+      // Redis Cluster hashes the text between the first '{' and the next '}'.
+      expect(new Set(keys.map((key) => key.slice(key.indexOf('{'), key.indexOf('}', key.indexOf('{')) + 1))))
+        .toEqual(new Set([streamTag(namespace, StreamName.user(userId))]));
+    } finally {
+      await streams.close();
+      subscriber.disconnect();
+      await node.close();
+    }
+  });
+
+  it('refuses a key prefix containing a brace', () => {
+    const client = new Redis(url, { lazyConnect: true });
+    expect(() => new RedisIdempotencyStore({ client, keyPrefix: 'rs:{x}:' })).toThrow(/keyPrefix/);
+    client.disconnect();
+  });
+});
