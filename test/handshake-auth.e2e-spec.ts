@@ -87,8 +87,8 @@ describe('(g) handshake authentication', () => {
     });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     await sleep(100); // sync finishes, the socket is live on its own stream
-    const ack = await socket.emitWithAck('send', { to: 'alice', text: 'note to self' });
-    expect(ack).toEqual({ offset: expect.any(Number) });
+    const ack = await socket.emitWithAck('send', { id: 'm-1', sid: 'raw', seq: 1, data: { to: 'alice', text: 'note to self' } });
+    expect(ack).toEqual({ ok: true, result: { offset: expect.any(Number) } });
     expect(await delivered).toEqual({ from: 'alice', text: 'note to self', sentAt: expect.any(Number) });
     socket.close();
   });

@@ -22,6 +22,7 @@ export function createAppModule(config: SampleConfig) {
           authenticate: jwtHandshakeAuthenticator(jwt),
           heartbeat: { pingIntervalMs: config.pingIntervalMs, pingTimeoutMs: config.pingTimeoutMs },
           retention: { maxLength: config.retentionMaxLength, maxAgeMs: config.retentionMaxAgeMs },
+          reliable: { leaseMs: config.reliableLeaseMs },
         }),
       }),
     ],

@@ -13,6 +13,10 @@ import { NamespaceBinder } from './io/namespace.binder.js';
 import { NamespaceRegistry } from './io/namespace.registry.js';
 import { ReliableBackend } from './store/reliable.backend.js';
 import { StreamStore } from './store/stream.store.js';
+import { ExactlyOnceRunner } from './handlers/exactly-once.runner.js';
+import { IdempotencyStore } from './handlers/idempotency.store.js';
+import { ReliableExceptionFilter } from './handlers/reliable-exception.filter.js';
+import { ReliableInterceptor } from './handlers/reliable.interceptor.js';
 
 /**
  * Guaranteed delivery for every Socket.IO gateway of the application: handshake auth, durable
@@ -30,6 +34,10 @@ import { StreamStore } from './store/stream.store.js';
     { provide: RESOLVED_OPTIONS, useFactory: (options: ReliableSocketOptions) => resolveOptions(options), inject: [RELIABLE_SOCKET_OPTIONS] },
     { provide: ReliableBackend, useFactory: ReliableBackend.create, inject: [RESOLVED_OPTIONS] },
     { provide: StreamStore, useFactory: (backend: ReliableBackend) => backend.store, inject: [ReliableBackend] },
+    { provide: IdempotencyStore, useFactory: (backend: ReliableBackend) => backend.idempotency, inject: [ReliableBackend] },
+    ExactlyOnceRunner,
+    ReliableInterceptor,
+    ReliableExceptionFilter,
     NamespaceRegistry,
     StreamReplayer,
     ConnectionSyncHandler,
@@ -39,7 +47,8 @@ import { StreamStore } from './store/stream.store.js';
     AckTracker,
     ReliableEmitter,
   ],
-  exports: [ReliableEmitter, StreamStore, NamespaceRegistry, NamespaceBinder, RESOLVED_OPTIONS],
+  // The enhancers @Reliable() applies are instantiated in the gateway's own module, so what they inject is exported.
+  exports: [ReliableEmitter, StreamStore, IdempotencyStore, ExactlyOnceRunner, NamespaceRegistry, NamespaceBinder, RESOLVED_OPTIONS],
 })
 export class ReliableSocketModule extends ConfigurableReliableSocketModule implements OnApplicationShutdown {
   constructor(@Inject(ReliableBackend) private readonly backend: ReliableBackend) {

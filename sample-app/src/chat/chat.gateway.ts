@@ -1,5 +1,5 @@
 import { MessageBody, SubscribeMessage, WebSocketGateway, WsException } from '@nestjs/websockets';
-import { CurrentUser, ReliableEmitter, type AuthenticatedUser } from '@reliable-socket/nestjs';
+import { CurrentUser, Reliable, ReliableEmitter, type AuthenticatedUser } from '@reliable-socket/nestjs';
 
 function requireText(payload: Record<string, unknown> | undefined, ...fields: string[]): Record<string, string> {
   const values: Record<string, string> = {};
@@ -17,11 +17,14 @@ function requireText(payload: Record<string, unknown> | undefined, ...fields: st
  * The sample chat on namespace `/chat`. Its events are a public contract that tests and tools rely on:
  * `send {to, text}` → `message {from, text, sentAt}` to user `to`, acked with `{offset}`;
  * `join {room}`; `room:send {room, text}` → `room:message {room, from, text, sentAt}`.
+ * `send` and `room:send` are `@Reliable()`: clients use `client.send(...)`, retried until acknowledged,
+ * and each message is delivered once even when the sender retries on another node.
  */
 @WebSocketGateway({ namespace: '/chat' })
 export class ChatGateway {
   constructor(private readonly emitter: ReliableEmitter) {}
 
+  @Reliable()
   @SubscribeMessage('send')
   async send(@CurrentUser() user: AuthenticatedUser, @MessageBody() payload: Record<string, unknown>): Promise<{ offset: number }> {
     const { to, text } = requireText(payload, 'to', 'text');
@@ -43,6 +46,7 @@ export class ChatGateway {
     return { room };
   }
 
+  @Reliable()
   @SubscribeMessage('room:send')
   async roomSend(@CurrentUser() user: AuthenticatedUser, @MessageBody() payload: Record<string, unknown>): Promise<{ offset: number }> {
     const { room, text } = requireText(payload, 'room', 'text');

@@ -11,6 +11,7 @@ export interface SampleConfig {
   pingTimeoutMs?: number;
   retentionMaxLength?: number;
   retentionMaxAgeMs?: number;
+  reliableLeaseMs?: number;
 }
 
 /** Development-only secret; set JWT_SECRET in any real deployment. */
@@ -39,6 +40,7 @@ export function loadSampleConfig(): SampleConfig {
     pingTimeoutMs: optionalInt('PING_TIMEOUT_MS'),
     retentionMaxLength: optionalInt('RETENTION_MAX_LENGTH'),
     retentionMaxAgeMs: optionalInt('RETENTION_MAX_AGE_MS'),
+    reliableLeaseMs: optionalInt('RELIABLE_LEASE_MS'),
   };
 }
 

@@ -14,6 +14,7 @@ export const DEFAULT_OPTIONS = {
   heartbeat: { pingIntervalMs: 10_000, pingTimeoutMs: 5_000 },
   replayPageSize: 500,
   idempotencyTtlMs: 24 * HOUR_MS,
+  reliable: { ordered: false, leaseMs: 30_000, dedupeTtlMs: 24 * HOUR_MS, maxPayloadBytes: 64 * 1024, orderWaitMs: 30_000 },
 } as const;
 
 function positiveInteger(option: string, value: unknown): number {
@@ -64,6 +65,7 @@ export function resolveOptions(options: ReliableSocketOptions = {}): ResolvedRel
   if (options.defaultNamespace !== undefined && (typeof options.defaultNamespace !== 'string' || !options.defaultNamespace.startsWith('/'))) {
     throw new InvalidOptionError('defaultNamespace', 'expected a namespace name starting with "/"');
   }
+  const reliable = { ...DEFAULT_OPTIONS.reliable, ...plainObject('reliable', options.reliable) };
   return {
     redis: options.redis,
     authenticate: options.authenticate,
@@ -80,5 +82,12 @@ export function resolveOptions(options: ReliableSocketOptions = {}): ResolvedRel
     replayPageSize: positiveInteger('replayPageSize', options.replayPageSize ?? DEFAULT_OPTIONS.replayPageSize),
     idempotencyTtlMs: positiveInteger('idempotencyTtlMs', options.idempotencyTtlMs ?? DEFAULT_OPTIONS.idempotencyTtlMs),
     defaultNamespace: options.defaultNamespace,
+    reliable: {
+      ordered: false,
+      leaseMs: positiveInteger('reliable.leaseMs', reliable.leaseMs),
+      dedupeTtlMs: positiveInteger('reliable.dedupeTtlMs', reliable.dedupeTtlMs),
+      maxPayloadBytes: positiveInteger('reliable.maxPayloadBytes', reliable.maxPayloadBytes),
+      orderWaitMs: positiveInteger('reliable.orderWaitMs', reliable.orderWaitMs),
+    },
   };
 }

@@ -4,11 +4,16 @@ import { identityRoom, RESOLVED_OPTIONS, streamRoom } from '../reliable-socket.c
 import type { ResolvedReliableSocketOptions } from '../interfaces/reliable-socket-options.interface.js';
 import { NamespaceRegistry } from '../io/namespace.registry.js';
 import { StreamStore } from '../store/stream.store.js';
+import { nextEmitIdempotencyKey } from '../handlers/handler.context.js';
 import { AckTracker } from './ack.tracker.js';
 import { DeliveryReceipt } from './delivery.receipt.js';
 
 export interface ReliableEmitOptions {
-  /** Emits with the same key (per stream) are stored once; the repeat resolves to the first receipt. */
+  /**
+   * Emits with the same key (per stream) are stored once; the repeat resolves to the first receipt.
+   * Inside a `@Reliable()` handler the key defaults to one derived from the inbound message id, so a
+   * handler that runs again after a crash does not append its messages twice.
+   */
   idempotencyKey?: string;
 }
 
@@ -68,7 +73,8 @@ export class NamespaceEmitter {
   async publish(stream: string, event: string, data: unknown, options?: ReliableEmitOptions): Promise<DeliveryReceipt> {
     const namespace = this.deps.registry.get(this.namespace);
     const key = { namespace: this.namespace, stream };
-    const appended = await this.deps.store.append(key, { event, data, idempotencyKey: options?.idempotencyKey });
+    const idempotencyKey = options?.idempotencyKey ?? nextEmitIdempotencyKey();
+    const appended = await this.deps.store.append(key, { event, data, idempotencyKey });
     if (!appended.duplicate) {
       const envelope: LiveEnvelope = { stream, epoch: appended.epoch, offset: appended.offset, event, data, ts: Date.now() };
       namespace.to(streamRoom(stream)).emit(WireEvent.Message, envelope);

@@ -1,6 +1,7 @@
 import type { RedisOptions, Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
 import type { RetentionPolicy } from '../store/stream.store.js';
+import type { ReliableHandlerOptions, ResolvedReliableHandlerOptions } from '../handlers/reliable-handler.options.js';
 
 /** The identity `authenticate` returns; stored as `socket.data.user`. */
 export interface AuthenticatedUser {
@@ -44,6 +45,8 @@ export interface ReliableSocketOptions {
   idempotencyTtlMs?: number;
   /** Namespace used by `ReliableEmitter` when `.of()` is not called and several gateways exist. */
   defaultNamespace?: string;
+  /** Defaults of every `@Reliable()` handler (each can override them). */
+  reliable?: Omit<ReliableHandlerOptions, 'ordered'>;
 }
 
 /** Options after defaults are merged and values validated. */
@@ -57,4 +60,5 @@ export interface ResolvedReliableSocketOptions {
   replayPageSize: number;
   idempotencyTtlMs: number;
   defaultNamespace?: string;
+  reliable: ResolvedReliableHandlerOptions;
 }
