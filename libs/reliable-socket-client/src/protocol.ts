@@ -25,6 +25,16 @@ export const WireEvent = {
   Probe: 'rs:probe',
   /** server → client: session lifecycle signals ({@link ControlEnvelope}). */
   Control: 'rs:control',
+  /** server → client, right after connecting: who the session is ({@link SessionEnvelope}). */
+  Session: 'rs:session',
+  /** client → server, with an ack callback: a fresh credential for the live connection ({@link ReauthRequest}). */
+  Reauth: 'rs:auth',
+  /** client → server, with an ack callback: follow a room's presence ({@link PresenceSubscribeRequest}). */
+  PresenceSubscribe: 'rs:presence:subscribe',
+  /** client → server, with an ack callback: stop following a room's presence. */
+  PresenceUnsubscribe: 'rs:presence:unsubscribe',
+  /** server → client: a member of a followed room came online or went offline ({@link PresenceEnvelope}). */
+  Presence: 'rs:presence',
 } as const;
 
 /** The handshake field the SDK merges into the application's own `auth` object. */
@@ -39,6 +49,12 @@ export interface Cursor {
 /** `auth.rs` in the Socket.IO handshake. */
 export interface HandshakeState {
   v: number;
+  /**
+   * Identifies this client instance (one per tab or app process) across its reconnects. With one
+   * session per user, a reconnect carrying the holder's own id takes its place instead of being
+   * refused or treated as a second tab.
+   */
+  session?: string;
   /** Cursors by stream name. Streams absent here start where the server decides (see docs/protocol.md). */
   cursors: Record<string, Cursor>;
 }
@@ -127,6 +143,31 @@ export interface ControlEnvelope {
   reason: string;
   /** For `drain`: reconnect after this many ms. */
   reconnectInMs?: number;
+}
+
+/** `rs:session` payload. */
+export interface SessionEnvelope {
+  userId: string;
+  /** When the credential expires (ms since the epoch); the server ends the session then unless re-authenticated. */
+  expiresAt?: number;
+}
+
+/** `rs:auth` request: the application's auth fields, as in the handshake. Reply: `{ ok: true, expiresAt? }` or an {@link ErrorReply}. */
+export interface ReauthRequest {
+  auth: Record<string, unknown>;
+}
+
+/** `rs:presence:subscribe` request. Reply: `{ ok: true, members: { userId, online }[] }` or an {@link ErrorReply}. */
+export interface PresenceSubscribeRequest {
+  room: string;
+}
+
+/** `rs:presence` payload. `fence` grows per user: an event with a lower fence than one already seen is stale. */
+export interface PresenceEnvelope {
+  room: string;
+  userId: string;
+  type: 'join' | 'leave';
+  fence: number;
 }
 
 /** Why a range of a stream was skipped. */

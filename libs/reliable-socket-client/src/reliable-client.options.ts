@@ -39,6 +39,15 @@ export interface ReliableClientOptions {
   reconnect?: BackoffOptions;
   /** Connect as soon as the stored cursors are loaded. Default true; otherwise call `connect()`. */
   autoConnect?: boolean;
+  /** Reliable messages (`send()`) awaiting their ack at once; the others wait in the outbox. Default 32. */
+  maxInFlight?: number;
+  /**
+   * Default `timeoutMs` of `send()`: its promise rejects with `TIMEOUT` after this long, while the message
+   * stays queued and is retried until acked or cancelled. Default: none, `send()` waits until acked.
+   */
+  sendTimeoutMs?: number;
+  /** An attempt of `send()` without an ack after this long is sent again (the server dedupes). Default 10000. */
+  ackTimeoutMs?: number;
 }
 
 export interface ResolvedClientOptions {
@@ -51,6 +60,9 @@ export interface ResolvedClientOptions {
   probeTimeoutMs: number;
   reconnect: Required<BackoffOptions>;
   autoConnect: boolean;
+  maxInFlight: number;
+  sendTimeoutMs: number | undefined;
+  ackTimeoutMs: number;
 }
 
 export function resolveOptions(url: string, options: ReliableClientOptions): ResolvedClientOptions {
@@ -64,5 +76,14 @@ export function resolveOptions(url: string, options: ReliableClientOptions): Res
     probeTimeoutMs: options.probeTimeoutMs ?? 2000,
     reconnect: { baseMs: options.reconnect?.baseMs ?? DEFAULT_BACKOFF.baseMs, maxMs: options.reconnect?.maxMs ?? DEFAULT_BACKOFF.maxMs },
     autoConnect: options.autoConnect ?? true,
+    maxInFlight: windowSize(options.maxInFlight ?? 32),
+    sendTimeoutMs: options.sendTimeoutMs,
+    ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
   };
+}
+
+/** A window below 1 (or NaN) would never send anything: at least 1. `Infinity` means no limit. */
+function windowSize(maxInFlight: number): number {
+  const size = Math.floor(maxInFlight);
+  return size >= 1 ? size : 1;
 }

@@ -1,23 +1,20 @@
 import { io, type Socket } from 'socket.io-client';
-import {
-  ErrorCode, HANDSHAKE_FIELD, PROTOCOL_VERSION, WireEvent,
-  type BatchEnvelope, type Cursor, type ErrorReply, type FetchRequest, type HandshakeState,
-} from './protocol.js';
+import { HANDSHAKE_FIELD, PROTOCOL_VERSION, WireEvent, type Cursor, type HandshakeState } from './protocol.js';
 import { AckBatcher } from './delivery/ack.batcher.js';
-import { isBatchEnvelope, isLiveEnvelope, isSyncedEnvelope } from './delivery/envelope.guards.js';
 import { HandlerRegistry, type MessageHandler } from './delivery/handler.registry.js';
-import type { FetchCallback, SequencerContext } from './delivery/sequencer.context.js';
+import { fetchRange, listenInbound } from './delivery/inbound.wire.js';
+import type { SequencerContext } from './delivery/sequencer.context.js';
 import { StreamRouter } from './delivery/stream.router.js';
 import type { LifecycleEvents } from './lifecycle/lifecycle.events.js';
 import { TypedEmitter } from './lifecycle/lifecycle.emitter.js';
+import type { PendingMessage } from './outbox/outbox.store.js';
+import { ReliableOutbox, type SendOptions } from './outbox/reliable.outbox.js';
+import { socketTransport } from './outbox/socket.transport.js';
 import { LivenessProbe, watchWakeUps } from './reconnect/liveness.probe.js';
 import { RetryScheduler } from './reconnect/retry.scheduler.js';
 import { resolveOptions, type ReliableClientOptions, type ResolvedClientOptions } from './reliable-client.options.js';
 import { CursorStore } from './storage/cursor.store.js';
 import { storageKeys } from './storage/storage.keys.js';
-
-/** A fetch that gets no reply within this time is retried; generous, since a page may be large. */
-const FETCH_TIMEOUT_MS = 10_000;
 
 const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
@@ -25,16 +22,18 @@ const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.me
  * A Socket.IO client with guaranteed delivery: every message of the streams the server sends is
  * handled once per device, in order per stream, across reconnects and reloads. Positions (cursors)
  * are persisted after each handled message, sent in the handshake, and the server replays from them.
+ * The other way, {@link send} stores messages in a persistent outbox and resends them until acked.
  *
  * @example
  * const client = new ReliableClient('http://localhost:3000/chat', { auth: () => ({ token }) });
  * client.on('message', async (data, { stream, offset }) => { await db.save(data); });
  * client.lifecycle.on('gap', (gap) => console.warn('lost for good', gap));
+ * const saved = await client.send('note:save', { text: 'hi' });
  * // later
  * await client.close();
  */
 export class ReliableClient {
-  /** Connection and delivery signals: `connected`, `disconnected`, `recovered`, `gap`, `error`. */
+  /** Connection and delivery signals: `connected`, `disconnected`, `recovered`, `gap`, `sent`, `error`. */
   readonly lifecycle = new TypedEmitter<LifecycleEvents>();
   /** The underlying socket, for the application's own raw emits. Its connection is managed here. */
   readonly socket: Socket;
@@ -45,6 +44,7 @@ export class ReliableClient {
   private readonly router: StreamRouter;
   private readonly reconnects: RetryScheduler;
   private readonly liveness: LivenessProbe;
+  private readonly outbox: ReliableOutbox;
   private readonly loaded: Promise<void>;
   /** Between `connect()` and `close()`: the client wants to be connected. */
   private running = false;
@@ -76,6 +76,7 @@ export class ReliableClient {
     );
     this.reconnects = new RetryScheduler(this.options.reconnect, () => this.open());
     this.liveness = new LivenessProbe(this.socket, this.options.probeTimeoutMs, () => this.restart());
+    this.outbox = new ReliableOutbox(this.options, socketTransport(this.socket), this.lifecycle);
     this.listen();
     // Connecting only after the cursors are loaded also leaves time for `on()` calls right after construction.
     this.loaded = this.cursorStore.load();
@@ -95,14 +96,48 @@ export class ReliableClient {
     this.handlers.off(event, handler);
   }
 
+  /**
+   * Sends `data` (as its JSON copy) to the server's `@Reliable()` handler of `event`, which runs once per
+   * message id however often it is resent; resolves with its return value. The message is stored in the
+   * outbox before it is emitted, and resent on every reconnect (other nodes, page reloads) until acked.
+   * Rejects with a {@link ReliableSendError} (codes listed there): an error reply is final. **`TIMEOUT`**
+   * (after `timeoutMs`, default the `sendTimeoutMs` option, else never) **does not stop delivery**: the
+   * message stays queued and retried until acked or {@link cancel}led; lifecycle `sent`/`error` tell the end.
+   *
+   * @example
+   * const { orderId } = await client.send<{ orderId: string }>('order:place', { sku: 'A1', qty: 2 });
+   * client.send('note:save', note, { timeoutMs: 5000 }).catch((e) => e.code === 'TIMEOUT' && showQueued(e.id));
+   */
+  send<T = unknown>(event: string, data: unknown, options?: SendOptions): Promise<T> {
+    return this.outbox.send<T>(event, data, options);
+  }
+
+  /** Messages sent but not acked yet, in send order, including those restored from storage after a reload. */
+  pending(): Promise<PendingMessage[]> {
+    return this.outbox.pending();
+  }
+
+  /**
+   * Removes a message from the outbox: it is not resent, and its `send()` rejects with `CANCELLED`. An
+   * attempt already emitted may still run on the server. Resolves false if the id is unknown or acked.
+   */
+  cancel(id: string): Promise<boolean> {
+    return this.outbox.cancel(id);
+  }
+
   /** Connects (once the stored cursors are loaded) and keeps reconnecting until {@link close}. */
   connect(): void {
     this.running = true;
+    this.outbox.reopen();
     this.unwatchWakeUps ??= watchWakeUps(() => void this.probe());
     void this.loaded.then(() => this.open());
   }
 
-  /** Stops for good: no reconnect, no timers. Handler work under way may finish; resolves once cursors are written. */
+  /**
+   * Stops for good: no reconnect, no timers, no sending. Handler work under way may finish. Unacked
+   * messages stay in the outbox (a later client over the same storage resends them); their `send()`
+   * rejects with `UNAVAILABLE`. Resolves once cursors and outbox are written.
+   */
   async close(): Promise<void> {
     this.running = false;
     this.unwatchWakeUps?.();
@@ -112,7 +147,7 @@ export class ReliableClient {
     this.acks.flush();
     this.acks.stop();
     this.socket.disconnect();
-    await this.cursorStore.flushed();
+    await Promise.all([this.cursorStore.flushed(), this.outbox.close()]);
   }
 
   /** Round trip to the server. On failure the connection is presumed dead and re-established at once. */
@@ -132,8 +167,10 @@ export class ReliableClient {
       this.reconnects.reset();
       this.lifecycle.emit('connected', {});
       this.acks.flush();
+      this.outbox.connected();
     });
     socket.on('disconnect', (reason) => {
+      this.outbox.disconnected();
       this.lifecycle.emit('disconnected', { reason });
       // Our own disconnects (close, restart) decide for themselves; every other one is retried,
       // including a server-side kick: the server may be restarting or rebalancing.
@@ -143,24 +180,7 @@ export class ReliableClient {
       this.lifecycle.emit('error', { code: error.data?.code, message: error.message, cause: error });
       this.retry();
     });
-    socket.on(WireEvent.Message, (envelope: unknown) => {
-      if (isLiveEnvelope(envelope)) void this.router.live(envelope);
-      else this.malformed(WireEvent.Message);
-    });
-    socket.on(WireEvent.Batch, (envelope: unknown, ack?: (reply: { ok: true } | ErrorReply) => void) => {
-      const connection = socket.id;
-      // socket.io would send a late ack on the next connection, where its id means another request.
-      const reply = (response: { ok: true } | ErrorReply): void => {
-        if (typeof ack === 'function' && socket.connected && socket.id === connection) ack(response);
-      };
-      // The ack is the server's cue for the next replay page: only once this one is handled.
-      if (isBatchEnvelope(envelope)) void this.router.batch(envelope).then(() => reply({ ok: true }));
-      else reply(this.malformed(WireEvent.Batch));
-    });
-    socket.on(WireEvent.Synced, (envelope: unknown) => {
-      if (isSyncedEnvelope(envelope)) void this.router.synced(envelope);
-      else this.malformed(WireEvent.Synced);
-    });
+    listenInbound(socket, this.router, this.lifecycle);
   }
 
   private sequencerContext(): SequencerContext {
@@ -170,22 +190,13 @@ export class ReliableClient {
         await this.cursorStore.set(stream, cursor);
         this.acks.record(stream, cursor.offset);
       },
-      fetch: (request, callback) => this.fetch(request, callback),
+      fetch: (request, callback) => fetchRange(this.socket, request, callback),
       isConnected: () => this.socket.connected,
       onGap: (gap) => this.lifecycle.emit('gap', gap),
       onError: (error) => this.lifecycle.emit('error', error),
       gapHoldMs: this.options.gapHoldMs,
       retry: this.options.reconnect,
     };
-  }
-
-  private fetch(request: FetchRequest, callback: FetchCallback): void {
-    if (!this.socket.connected) return callback(new Error('not connected'));
-    this.socket.timeout(FETCH_TIMEOUT_MS).emit(WireEvent.Fetch, request, (error: Error | null, reply: unknown) => {
-      if (error) callback(error);
-      else if (isBatchEnvelope(reply) || (typeof reply === 'object' && reply !== null && 'error' in reply)) callback(null, reply as BatchEnvelope | ErrorReply);
-      else callback(new Error('malformed rs:fetch reply'));
-    });
   }
 
   private async handshake(): Promise<object> {
@@ -199,12 +210,6 @@ export class ReliableClient {
     this.lifecycle.emit('error', { message: `auth() failed: ${messageOf(cause)}`, cause });
     this.socket.disconnect();
     this.retry();
-  }
-
-  private malformed(event: string): ErrorReply {
-    const error = { code: ErrorCode.BadRequest, message: `malformed ${event} from the server, ignored` };
-    this.lifecycle.emit('error', error);
-    return { error };
   }
 
   private open(): void {

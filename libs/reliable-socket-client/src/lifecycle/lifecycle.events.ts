@@ -9,6 +9,11 @@ export interface ReliableErrorEvent {
   stream?: string;
   /** Set when the error concerns one message (a failed handler). */
   offset?: number;
+  /**
+   * Set when a reliable client → server message failed for good (an error reply) and no `send()` promise
+   * was there to reject: it was restored from storage after a reload, or its `send()` had timed out.
+   */
+  id?: string;
   cause?: unknown;
 }
 
@@ -21,5 +26,10 @@ export interface LifecycleEvents {
   recovered: { stream: string; count: number };
   /** A range of a stream that will never be delivered (trimmed by retention, or the stream was reset). */
   gap: Gap;
+  /**
+   * A reliable client → server message was acked with `result`: every one, including those restored
+   * from storage after a reload (no `send()` promise) and those whose `send()` timed out.
+   */
+  sent: { id: string; event: string; result: unknown };
   error: ReliableErrorEvent;
 }

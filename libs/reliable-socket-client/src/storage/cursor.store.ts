@@ -1,4 +1,5 @@
 import type { Cursor } from '../protocol.js';
+import { JsonRecord } from './json.record.js';
 import type { StorageLike } from './storage-like.interface.js';
 
 function isCursor(value: unknown): value is Cursor {
@@ -14,38 +15,31 @@ function isCursor(value: unknown): value is Cursor {
  * The in-memory cursors of every stream, mirrored to storage.
  *
  * The in-memory copy is what the handshake sends; the storage copy is what survives a reload. Writes
- * are serialized and each one snapshots the cursors when it starts, so a slow older write can never
- * land after (and overwrite) a newer one, and a burst of updates collapses into few writes.
+ * go through a {@link JsonRecord}: serialized and coalesced, never an older snapshot over a newer one.
  */
 export class CursorStore {
   private cursors: Record<string, Cursor> = {};
-  private tail: Promise<void> = Promise.resolve();
-  private queued: Promise<void> | undefined;
+  private readonly record: JsonRecord;
 
   constructor(
-    private readonly storage: StorageLike,
+    storage: StorageLike,
     private readonly key: string,
     /** Told about unreadable stored state; loading then goes on with what could be read. */
     private readonly onCorrupt: (message: string, cause?: unknown) => void,
-  ) {}
+  ) {
+    this.record = new JsonRecord(storage, key, () => this.cursors);
+  }
 
   /** Reads the stored cursors. A storage that fails or holds garbage yields empty cursors, never a throw. */
   async load(): Promise<void> {
-    let raw: string | null | undefined;
-    try {
-      raw = await this.storage.getItem(this.key);
-    } catch (cause) {
-      this.onCorrupt(`cannot read ${this.key}`, cause);
-      return;
-    }
-    if (raw === null || raw === undefined) return;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(raw);
-    } catch (cause) {
-      this.onCorrupt(`${this.key} holds invalid JSON; starting without cursors`, cause);
+      parsed = await this.record.read();
+    } catch (error) {
+      this.onCorrupt(`${(error as Error).message}; starting without cursors`, (error as Error).cause);
       return;
     }
+    if (parsed === undefined) return;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       this.onCorrupt(`${this.key} does not hold an object; starting without cursors`);
       return;
@@ -69,23 +63,11 @@ export class CursorStore {
   /** Updates one cursor in memory and resolves once a write including it has reached storage. */
   set(stream: string, cursor: Cursor): Promise<void> {
     this.cursors[stream] = { epoch: cursor.epoch, offset: cursor.offset };
-    return this.persist();
+    return this.record.save();
   }
 
   /** Resolves when every write started so far has finished. */
-  async flushed(): Promise<void> {
-    await this.tail;
-  }
-
-  private persist(): Promise<void> {
-    // A write that has not started yet will snapshot this change too: share it.
-    if (this.queued) return this.queued;
-    const write = this.tail.then(() => {
-      this.queued = undefined;
-      return this.storage.setItem(this.key, JSON.stringify(this.cursors));
-    });
-    this.queued = write;
-    this.tail = write.catch(() => undefined);
-    return write;
+  flushed(): Promise<void> {
+    return this.record.flushed();
   }
 }

@@ -42,10 +42,11 @@ describe('defaultStorage', () => {
 });
 
 describe('storage keys', () => {
-  it('derive the cursors key, and reserve the outbox key, from one base', () => {
+  it('derive the cursors, outbox and sender id keys from one base', () => {
     expect(storageKeys(defaultStorageKey('http://h/chat'))).toEqual({
       cursors: 'reliable-socket:http://h/chat:cursors',
       outbox: 'reliable-socket:http://h/chat:outbox',
+      sid: 'reliable-socket:http://h/chat:sid',
     });
   });
 });

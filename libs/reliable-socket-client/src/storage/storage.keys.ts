@@ -5,12 +5,17 @@
 export interface StorageKeys {
   /** `{ [stream]: { epoch, offset } }`: the last handled position of each stream. */
   cursors: string;
-  /** Reserved for the persistent outbox of reliable client → server messages (`rs:send`). */
+  /**
+   * `{ sid, seqs, messages }`: the reliable client → server messages awaiting their ack, in send order,
+   * and the last `seq` used per event under `sid`. One record, so a message and its `seq` are stored together.
+   */
   outbox: string;
+  /** The sender id (`sid`) of this storage's outbox: a random id created once, as a JSON string. */
+  sid: string;
 }
 
 export function storageKeys(base: string): StorageKeys {
-  return { cursors: `${base}:cursors`, outbox: `${base}:outbox` };
+  return { cursors: `${base}:cursors`, outbox: `${base}:outbox`, sid: `${base}:sid` };
 }
 
 /** Default base key: one per server URL (namespace included), so two apps on one origin do not collide. */

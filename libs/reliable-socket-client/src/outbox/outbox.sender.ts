@@ -1,0 +1,122 @@
+import { ErrorCode, type SendEnvelope, type SendReply } from '../protocol.js';
+import type { OutboxMessage } from './outbox.store.js';
+import { failure, isSendReply } from './send.guards.js';
+
+/** How the sender reaches the server: in production a socket.io socket (see `socketTransport`). */
+export interface SendTransport {
+  /** Attempts are made only while connected: socket.io would otherwise buffer them and send them twice. */
+  isConnected(): boolean;
+  /** Emits one attempt and resolves with the server's ack; rejects on ack timeout or disconnect. */
+  emit(event: string, envelope: SendEnvelope, ackTimeoutMs: number): Promise<unknown>;
+}
+
+export interface OutboxSenderOptions {
+  /** At most this many messages await their ack at once. */
+  maxInFlight: number;
+  /** An attempt without an ack after this long is sent again on the same connection. */
+  ackTimeoutMs: number;
+}
+
+/**
+ * Sends queued messages through a window of `maxInFlight`, in send order, until each gets a reply.
+ *
+ * Resending is always safe, since the server runs a message once per id and answers a duplicate with
+ * the first attempt's reply; so an attempt without an ack is simply repeated: on the same connection
+ * after `ackTimeoutMs`, and on every (re)connect for all that are still queued. A reply (success or
+ * error) is final: the message leaves the queue and `onReply` reports it. Error replies are never
+ * retried: the server has recorded them as the message's outcome.
+ *
+ * @example
+ * const sender = new OutboxSender(transport, { maxInFlight: 32, ackTimeoutMs: 10_000 }, onReply);
+ * socket.on('connect', () => sender.connected());
+ * socket.on('disconnect', () => sender.disconnected());
+ * sender.push(storedMessage);
+ */
+export class OutboxSender {
+  /** Messages awaiting a reply, in send order (Map keeps insertion order). */
+  private readonly queue = new Map<string, OutboxMessage>();
+  /** Messages with an attempt under way, and the connection generation it was made in. */
+  private readonly inFlight = new Map<string, number>();
+  /** Bumped on every connect and disconnect: an attempt of an older generation no longer holds a slot. */
+  private generation = 0;
+
+  constructor(
+    private readonly transport: SendTransport,
+    private readonly options: OutboxSenderOptions,
+    private readonly onReply: (message: OutboxMessage, reply: SendReply) => void,
+  ) {}
+
+  /** Messages with an attempt under way (for tests and debugging). */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Queues a message behind the others and sends it when the window has room. */
+  push(message: OutboxMessage): void {
+    this.queue.set(message.id, message);
+    this.pump();
+  }
+
+  /** Stops sending a message (cancelled); a reply to an attempt already made is ignored. */
+  forget(id: string): void {
+    this.queue.delete(id);
+    if (this.inFlight.delete(id)) this.pump();
+  }
+
+  /** A new connection: attempts made on the previous one are void, so everything queued goes again, in order. */
+  connected(): void {
+    this.reset();
+    this.pump();
+  }
+
+  /** Attempts under way will never be acked; the next {@link connected} resends them. */
+  disconnected(): void {
+    this.reset();
+  }
+
+  private reset(): void {
+    this.generation += 1;
+    this.inFlight.clear();
+  }
+
+  /** Fills the window with the oldest messages that have no attempt under way. */
+  private pump(): void {
+    if (!this.transport.isConnected()) return;
+    for (const message of this.queue.values()) {
+      if (this.inFlight.size >= this.options.maxInFlight) return;
+      if (!this.inFlight.has(message.id)) this.attempt(message);
+    }
+  }
+
+  private attempt(message: OutboxMessage): void {
+    const generation = this.generation;
+    this.inFlight.set(message.id, generation);
+    const envelope: SendEnvelope = { id: message.id, sid: message.sid, seq: message.seq, data: message.data };
+    let ack: Promise<unknown>;
+    try {
+      ack = this.transport.emit(message.event, envelope, this.options.ackTimeoutMs);
+    } catch (cause) {
+      // A synchronous throw (the event name is refused) would throw again on every retry: final.
+      ack = Promise.resolve(failure(ErrorCode.BadRequest, `cannot emit "${message.event}": ${cause instanceof Error ? cause.message : String(cause)}`));
+    }
+    ack.then(
+      (reply) => this.replied(message, reply),
+      () => this.unanswered(message, generation),
+    );
+  }
+
+  private replied(message: OutboxMessage, reply: unknown): void {
+    // Whatever attempt it answers, the reply is the server's outcome for this id; unless one already came.
+    if (!this.queue.delete(message.id)) return;
+    this.inFlight.delete(message.id);
+    this.onReply(message, isSendReply(reply) ? reply : failure(ErrorCode.BadRequest, `malformed reply to "${message.event}" (is its handler @Reliable()?)`));
+    this.pump();
+  }
+
+  private unanswered(message: OutboxMessage, generation: number): void {
+    // A (re)connect since the attempt has already put the message back in line.
+    if (this.inFlight.get(message.id) !== generation) return;
+    if (this.transport.isConnected()) this.attempt(message);
+    else this.inFlight.delete(message.id);
+  }
+}
