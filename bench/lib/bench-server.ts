@@ -1,0 +1,18 @@
+import type { BurstRequest } from './server-protocol.js';
+
+/** What the server process needs from either kind of server (plain Socket.IO or the Nest app). */
+export interface BenchServer {
+  readonly port: number;
+  /** Sends the burst; resolves once every emit returned (plain) or resolved as durable (reliable). */
+  burst(request: BurstRequest): Promise<void>;
+  /** Sockets of `user` connected to this server right now. */
+  socketCount(user: string): number;
+  close(): Promise<void>;
+}
+
+/** The user id a bench client claims in its handshake (`auth: { user }`); the bench trusts it. */
+export function handshakeUser(auth: unknown): string {
+  const user = (auth as { user?: unknown } | undefined)?.user;
+  if (typeof user !== 'string' || user.length === 0) throw new Error('handshake auth.user must be a non-empty string');
+  return user;
+}

@@ -1,0 +1,24 @@
+/** The application message every scenario sends: small JSON, about 100 bytes once serialized. */
+export interface BenchPayload {
+  seq: number;
+  from: string;
+  text: string;
+}
+
+const TEXT = 'The quick brown fox jumps over the lazy dog; the dog naps on.';
+
+export function makePayload(seq: number): BenchPayload {
+  return { seq, from: 'bench-server', text: TEXT };
+}
+
+/** Event name of the benchmark's application messages (on both plain and reliable servers). */
+export const BENCH_EVENT = 'm';
+
+/** Namespace both kinds of server listen on. */
+export const BENCH_NAMESPACE = '/bench';
+
+/** Socket.IO room (plain server) a user's sockets join, mirroring the reliable server's per-user stream. */
+export const plainUserRoom = (user: string): string => `user:${user}`;
+
+/** Sent by the plain server with connection state recovery to each new socket (see plain-server.ts). */
+export const WELCOME_EVENT = 'welcome';

@@ -1,0 +1,79 @@
+/**
+ * Entry point of a server process (forked by ServerHandle); one server per process. Answers the requests
+ * of `server-protocol.ts` over the IPC channel; exits when asked to stop or when the parent goes.
+ */
+import type { BenchServer } from './bench-server.js';
+import { startPlainServer } from './plain-server.js';
+import { startReliableApp } from './reliable-app.js';
+import { installRedisWriteCounter } from './redis-write-counter.js';
+import { installStoreCallCounter } from './store-call-counter.js';
+import type { RedisWriteCounts, RequestEnvelope, ReplyEnvelope, ServerRequest, Snapshot, StartRequest } from './server-protocol.js';
+import { collectGarbage, cpuMicros, now } from './timing.js';
+
+let server: BenchServer | undefined;
+let redisWrites: () => RedisWriteCounts = () => ({ total: 0, scripts: 0, publish: 0, other: 0 });
+let storeCalls: () => { append: number; ack: number } = () => ({ append: 0, ack: 0 });
+
+async function start({ kind, redisUrl, keyPrefix }: StartRequest): Promise<BenchServer> {
+  switch (kind) {
+    case 'plain':
+      return startPlainServer(false);
+    case 'plain-csr':
+      return startPlainServer(true);
+    case 'reliable-memory':
+      storeCalls = installStoreCallCounter();
+      return startReliableApp({ keyPrefix: keyPrefix ?? 'rs-bench:' });
+    case 'reliable-redis': {
+      if (!redisUrl) throw new Error('reliable-redis needs redisUrl');
+      storeCalls = installStoreCallCounter();
+      // Before the app opens its connections, so every one of them is counted.
+      redisWrites = installRedisWriteCounter(Number(new URL(redisUrl).port || 6379));
+      return startReliableApp({ redisUrl, keyPrefix: keyPrefix ?? 'rs-bench:' });
+    }
+  }
+}
+
+function requireServer(): BenchServer {
+  if (!server) throw new Error('server not started');
+  return server;
+}
+
+async function handle(request: ServerRequest): Promise<unknown> {
+  switch (request.op) {
+    case 'start':
+      server = await start(request);
+      return { port: server.port };
+    case 'burst': {
+      const started = now();
+      await requireServer().burst(request);
+      return { emitMs: now() - started };
+    }
+    case 'snapshot': {
+      if (request.collectGarbage) collectGarbage();
+      const { append, ack } = storeCalls();
+      const snapshot: Snapshot = { cpuMicros: cpuMicros(), redisWrites: redisWrites(), appends: append, acks: ack };
+      return snapshot;
+    }
+    case 'socketCount':
+      return requireServer().socketCount(request.user);
+    case 'stop':
+      await server?.close();
+      server = undefined;
+      setImmediate(() => process.exit(0));
+      return {};
+  }
+}
+
+process.on('message', (message: RequestEnvelope) => {
+  void handle(message).then(
+    (result) => reply({ id: message.id, ok: true, result }),
+    (error: unknown) => reply({ id: message.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  );
+});
+
+function reply(envelope: ReplyEnvelope): void {
+  process.send?.(envelope);
+}
+
+// An orphaned server would keep its port and Redis connections: leave with the parent.
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,82 @@
+/**
+ * Messages between the bench (parent) and a server process (child). The server runs in its own process
+ * so it gets a core of its own, like a real server whose client is another machine, and so counting
+ * its Redis traffic cannot confuse it with the bench's own Redis connection.
+ */
+
+/** `plain-csr` is plain Socket.IO with connection state recovery on (used only to compare recovery). */
+export type ServerKind = 'plain' | 'plain-csr' | 'reliable-redis' | 'reliable-memory';
+
+export interface StartRequest {
+  op: 'start';
+  kind: ServerKind;
+  /** Required for `reliable-redis`. */
+  redisUrl?: string;
+  keyPrefix?: string;
+}
+
+/**
+ * Sends `count` messages to `user`:
+ * - plain servers: `socket.emit` on the user's socket (`via: 'socket'`) or `io.to(userRoom).emit` (`via: 'room'`), in one loop;
+ * - reliable servers: `emitter.toUser(user).emit`, at most `concurrency` emits awaiting durability at once.
+ */
+export interface BurstRequest {
+  op: 'burst';
+  user: string;
+  count: number;
+  concurrency: number;
+  via: 'socket' | 'room';
+}
+
+/** Cumulative counters; the bench subtracts two snapshots. `collectGarbage` runs a GC first (outside any timed window). */
+export interface SnapshotRequest {
+  op: 'snapshot';
+  collectGarbage?: boolean;
+}
+
+export interface SocketCountRequest {
+  op: 'socketCount';
+  user: string;
+}
+
+export interface StopRequest {
+  op: 'stop';
+}
+
+export type ServerRequest = StartRequest | BurstRequest | SnapshotRequest | SocketCountRequest | StopRequest;
+
+export interface StartReply {
+  port: number;
+}
+
+export interface BurstReply {
+  /** From the first emit until every emit returned (plain) or resolved as durable (reliable). */
+  emitMs: number;
+}
+
+/** Writes (flushes) to Redis sockets, classified by the first command of the written buffer. */
+export interface RedisWriteCounts {
+  total: number;
+  /** Buffers starting with EVALSHA/EVAL: the store's Lua scripts (appends and acks). */
+  scripts: number;
+  /** Buffers starting with PUBLISH: the Socket.IO Redis adapter fanning messages out. */
+  publish: number;
+  other: number;
+}
+
+export interface Snapshot {
+  cpuMicros: number;
+  redisWrites: RedisWriteCounts;
+  /** Calls of the store's `append` and `ack` (reliable servers only). */
+  appends: number;
+  acks: number;
+}
+
+export interface ReplyEnvelope {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+export type RequestEnvelope = ServerRequest & { id: number };
