@@ -13,6 +13,8 @@ export const PROTOCOL_VERSION = 1;
 export const WireEvent = {
   /** server → client: one live message of a stream ({@link LiveEnvelope}). */
   Message: 'rs:msg',
+  /** server → client: several live messages of one stream stored together ({@link LiveBatchEnvelope}); each is handled like an `rs:msg`. */
+  Messages: 'rs:msgs',
   /** server → client, with an ack callback: a contiguous page of replayed or fetched messages ({@link BatchEnvelope}). */
   Batch: 'rs:batch',
   /** server → client: replay after (re)connect or a room join is complete ({@link SyncedEnvelope}). */
@@ -72,6 +74,16 @@ export interface WireMessage {
 export interface LiveEnvelope extends WireMessage {
   stream: string;
   epoch: string;
+}
+
+/**
+ * `rs:msgs` payload: live messages of one stream with contiguous offsets, in order. Unlike a batch it
+ * says nothing about what precedes it: a hole before it is filled like any live hole.
+ */
+export interface LiveBatchEnvelope {
+  stream: string;
+  epoch: string;
+  messages: WireMessage[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { BatchEnvelope, LiveEnvelope, StreamHead, SyncedEnvelope, WireMessage } from '../protocol.js';
+import type { BatchEnvelope, LiveBatchEnvelope, LiveEnvelope, StreamHead, SyncedEnvelope, WireMessage } from '../protocol.js';
 
 /** Shape checks for what the server sends: a malformed envelope is reported instead of corrupting a cursor. */
 
@@ -11,6 +11,10 @@ function isWireMessage(value: unknown): value is WireMessage {
 
 export function isLiveEnvelope(value: unknown): value is LiveEnvelope {
   return isWireMessage(value) && typeof (value as LiveEnvelope).stream === 'string' && typeof (value as LiveEnvelope).epoch === 'string';
+}
+
+export function isLiveBatchEnvelope(value: unknown): value is LiveBatchEnvelope {
+  return isRecord(value) && typeof value.stream === 'string' && typeof value.epoch === 'string' && Array.isArray(value.messages) && value.messages.every(isWireMessage);
 }
 
 export function isBatchEnvelope(value: unknown): value is BatchEnvelope {

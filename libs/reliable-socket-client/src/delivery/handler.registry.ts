@@ -38,11 +38,19 @@ export class HandlerRegistry {
     if (!set) return;
     const meta: MessageMeta = { stream, offset: message.offset };
     // The copy keeps a handler that unsubscribes (or subscribes another) from changing this delivery.
-    const results = await Promise.allSettled(
-      [...set].map(async (handler) => (handler as MessageHandler<unknown>)(message.data, { ...meta })),
-    );
-    for (const result of results) {
-      if (result.status === 'rejected') this.onHandlerError(result.reason, message, meta);
+    const pending: Promise<void>[] = [];
+    for (const handler of [...set]) {
+      // Handlers that return synchronously are the common case; only promises are awaited, which keeps
+      // per-message cost low on replays of thousands of messages.
+      try {
+        const returned = (handler as MessageHandler<unknown>)(message.data, { ...meta });
+        if (typeof (returned as PromiseLike<void> | undefined)?.then === 'function') {
+          pending.push(Promise.resolve(returned).catch((error: unknown) => this.onHandlerError(error, message, meta)));
+        }
+      } catch (error) {
+        this.onHandlerError(error, message, meta);
+      }
     }
+    if (pending.length > 0) await Promise.all(pending);
   }
 }

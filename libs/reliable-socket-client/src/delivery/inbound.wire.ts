@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io-client';
 import { ErrorCode, WireEvent, type BatchEnvelope, type ErrorReply, type FetchRequest } from '../protocol.js';
 import type { LifecycleEvents } from '../lifecycle/lifecycle.events.js';
 import type { TypedEmitter } from '../lifecycle/lifecycle.emitter.js';
-import { isBatchEnvelope, isLiveEnvelope, isSyncedEnvelope } from './envelope.guards.js';
+import { isBatchEnvelope, isLiveBatchEnvelope, isLiveEnvelope, isSyncedEnvelope } from './envelope.guards.js';
 import type { FetchCallback } from './sequencer.context.js';
 import type { StreamRouter } from './stream.router.js';
 
@@ -10,7 +10,7 @@ import type { StreamRouter } from './stream.router.js';
 const FETCH_TIMEOUT_MS = 10_000;
 
 /**
- * Routes the server → client protocol events (`rs:msg`, `rs:batch`, `rs:synced`) of `socket` to the
+ * Routes the server → client protocol events (`rs:msg`, `rs:msgs`, `rs:batch`, `rs:synced`) of `socket` to the
  * stream router; malformed payloads are reported as lifecycle errors and otherwise ignored.
  */
 export function listenInbound(socket: Socket, router: StreamRouter, lifecycle: TypedEmitter<LifecycleEvents>): void {
@@ -22,6 +22,11 @@ export function listenInbound(socket: Socket, router: StreamRouter, lifecycle: T
   socket.on(WireEvent.Message, (envelope: unknown) => {
     if (isLiveEnvelope(envelope)) void router.live(envelope);
     else malformed(WireEvent.Message);
+  });
+  socket.on(WireEvent.Messages, (envelope: unknown) => {
+    if (!isLiveBatchEnvelope(envelope)) return void malformed(WireEvent.Messages);
+    // Each is a live message of its own: the per-stream queue keeps them in order.
+    for (const message of envelope.messages) void router.live({ stream: envelope.stream, epoch: envelope.epoch, ...message });
   });
   socket.on(WireEvent.Batch, (envelope: unknown, ack?: (reply: { ok: true } | ErrorReply) => void) => {
     const connection = socket.id;

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { StreamName, WireEvent, type LiveEnvelope } from '@reliable-socket/client/protocol';
+import { StreamName, WireEvent, type LiveBatchEnvelope, type LiveEnvelope, type WireMessage } from '@reliable-socket/client/protocol';
 import { identityRoom, RESOLVED_OPTIONS, streamRoom } from '../reliable-socket.constants.js';
 import type { ResolvedReliableSocketOptions } from '../interfaces/reliable-socket-options.interface.js';
 import { NamespaceRegistry } from '../io/namespace.registry.js';
-import { StreamStore } from '../store/stream.store.js';
+import { StreamStore, type StreamKey } from '../store/stream.store.js';
+import { AppendBatcher, type StoredBatch } from './append.batcher.js';
 import { nextEmitIdempotencyKey } from '../handlers/handler.context.js';
 import { AckTracker } from './ack.tracker.js';
 import { DeliveryReceipt } from './delivery.receipt.js';
@@ -35,11 +36,18 @@ export class StreamTarget {
   }
 }
 
+interface EmitterDependencies {
+  store: StreamStore;
+  registry: NamespaceRegistry;
+  tracker: AckTracker;
+  batcher: AppendBatcher;
+}
+
 /** {@link ReliableEmitter} bound to one namespace. */
 export class NamespaceEmitter {
   constructor(
     readonly namespace: string,
-    private readonly deps: { store: StreamStore; registry: NamespaceRegistry; tracker: AckTracker },
+    private readonly deps: EmitterDependencies,
   ) {}
 
   toUser(userId: string): StreamTarget {
@@ -71,15 +79,25 @@ export class NamespaceEmitter {
 
   /** @internal used by {@link StreamTarget}. */
   async publish(stream: string, event: string, data: unknown, options?: ReliableEmitOptions): Promise<DeliveryReceipt> {
-    const namespace = this.deps.registry.get(this.namespace);
-    const key = { namespace: this.namespace, stream };
+    this.deps.registry.get(this.namespace); // fail fast on an unknown namespace, before storing anything
     const idempotencyKey = options?.idempotencyKey ?? nextEmitIdempotencyKey();
-    const appended = await this.deps.store.append(key, { event, data, idempotencyKey });
-    if (!appended.duplicate) {
-      const envelope: LiveEnvelope = { stream, epoch: appended.epoch, offset: appended.offset, event, data, ts: Date.now() };
-      namespace.to(streamRoom(stream)).emit(WireEvent.Message, envelope);
-    }
+    const appended = await this.deps.batcher.append({ namespace: this.namespace, stream }, { event, data, idempotencyKey });
     return new DeliveryReceipt(this.namespace, stream, appended.epoch, appended.offset, appended.duplicate, this.deps.tracker);
+  }
+}
+
+/** Sends what a store call just made durable to the stream's live room, on every node: one packet per batch. */
+function deliverLive(registry: NamespaceRegistry, key: StreamKey, batch: StoredBatch): void {
+  const fresh = batch.filter(({ result }) => !result.duplicate);
+  if (fresh.length === 0) return;
+  const ts = Date.now();
+  const messages: WireMessage[] = fresh.map(({ input, result }) => ({ offset: result.offset, event: input.event, data: input.data, ts }));
+  const room = registry.get(key.namespace).to(streamRoom(key.stream));
+  const epoch = fresh[0].result.epoch;
+  if (messages.length === 1) {
+    room.emit(WireEvent.Message, { stream: key.stream, epoch, ...messages[0] } satisfies LiveEnvelope);
+  } else {
+    room.emit(WireEvent.Messages, { stream: key.stream, epoch, messages } satisfies LiveBatchEnvelope);
   }
 }
 
@@ -94,16 +112,21 @@ export class NamespaceEmitter {
  */
 @Injectable()
 export class ReliableEmitter {
+  private readonly deps: EmitterDependencies;
+
   constructor(
-    @Inject(StreamStore) private readonly store: StreamStore,
+    @Inject(StreamStore) store: StreamStore,
     private readonly registry: NamespaceRegistry,
-    private readonly tracker: AckTracker,
+    tracker: AckTracker,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions,
-  ) {}
+  ) {
+    const batcher = new AppendBatcher(store, (key, batch) => deliverLive(registry, key, batch));
+    this.deps = { store, registry, tracker, batcher };
+  }
 
   /** Selects a namespace (the default is the only gateway namespace, or the `defaultNamespace` option). */
   of(namespace: string): NamespaceEmitter {
-    return new NamespaceEmitter(requireName('namespace', namespace), { store: this.store, registry: this.registry, tracker: this.tracker });
+    return new NamespaceEmitter(requireName('namespace', namespace), this.deps);
   }
 
   toUser(userId: string): StreamTarget {

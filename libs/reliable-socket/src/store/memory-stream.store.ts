@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StreamName } from '@reliable-socket/client/protocol';
+import { MessageWindow } from './message.window.js';
 import { AckListenerSet } from './ack-listener.set.js';
 import { decodeMessage, encodeMessageBody, stampMessage } from './message.codec.js';
 import { assertOffset, assertStoreLimits, expiryCutoff, metaTtlMs } from './store-limits.policy.js';
@@ -25,7 +26,7 @@ interface MemoryStream {
   head: number;
   acked: number;
   /** Ascending and contiguous: trimming only ever removes from the front. */
-  log: StoredMessage[];
+  log: MessageWindow<StoredMessage>;
   /** Insertion order is expiry order (one TTL for all), so expired keys are always at the front. */
   idempotency: Map<string, { offset: number; expiresAt: number }>;
   /** Like the Redis meta TTL: an untouched stream is eventually forgotten and restarts in a new epoch. */
@@ -56,7 +57,15 @@ export class MemoryStreamStore implements StreamStore {
   }
 
   async append(key: StreamKey, input: AppendInput): Promise<AppendResult> {
-    const body = encodeMessageBody(input); // throws on unserialisable data before anything changes
+    return (await this.appendBatch(key, [input]))[0];
+  }
+
+  async appendBatch(key: StreamKey, inputs: AppendInput[]): Promise<AppendResult[]> {
+    const bodies = inputs.map(encodeMessageBody); // throws on unserialisable data before anything changes
+    return inputs.map((input, index) => this.appendOne(key, input, bodies[index]));
+  }
+
+  private appendOne(key: StreamKey, input: AppendInput, body: string): AppendResult {
     const now = this.now();
     const stream = this.streamOf(key, now);
     this.forgetExpiredIdempotencyKeys(stream, now);
@@ -66,8 +75,7 @@ export class MemoryStreamStore implements StreamStore {
     this.trimExpired(stream, now);
     const offset = ++stream.head;
     stream.log.push({ offset, ts: now, json: stampMessage(body, now) });
-    const excess = stream.log.length - this.options.retention.maxLength;
-    if (excess > 0) stream.log.splice(0, excess);
+    stream.log.dropFirst(stream.log.length - this.options.retention.maxLength);
     if (input.idempotencyKey !== undefined) {
       stream.idempotency.set(input.idempotencyKey, { offset, expiresAt: now + this.options.idempotencyTtlMs });
     }
@@ -81,7 +89,7 @@ export class MemoryStreamStore implements StreamStore {
     const now = this.now();
     const stream = this.streamOf(key, now);
     this.trimExpired(stream, now);
-    const first = stream.log[0]?.offset ?? stream.head + 1;
+    const first = stream.log.first()?.offset ?? stream.head + 1;
     const start = Math.max(after + 1 - first, 0);
     const messages = stream.log.slice(start, start + limit).map(({ offset, json }) => decodeMessage(offset, json));
     return { epoch: stream.epoch, first, head: stream.head, messages };
@@ -162,7 +170,7 @@ export class MemoryStreamStore implements StreamStore {
     const existing = this.liveStream(key, now);
     if (existing) return existing;
     const created: MemoryStream = {
-      epoch: randomUUID(), head: 0, acked: 0, log: [], idempotency: new Map(),
+      epoch: randomUUID(), head: 0, acked: 0, log: new MessageWindow<StoredMessage>(), idempotency: new Map(),
       expiresAt: now + metaTtlMs(this.options.retention),
     };
     this.streams.set(pairId(key.namespace, key.stream), created);
@@ -172,7 +180,7 @@ export class MemoryStreamStore implements StreamStore {
   private trimExpired(stream: MemoryStream, now: number): void {
     const cutoff = expiryCutoff(now, this.options.retention);
     const expired = stream.log.findIndex((message) => message.ts >= cutoff);
-    stream.log.splice(0, expired === -1 ? stream.log.length : expired);
+    stream.log.dropFirst(expired === -1 ? stream.log.length : expired);
   }
 
   private forgetExpiredIdempotencyKeys(stream: MemoryStream, now: number): void {

@@ -10,6 +10,8 @@ import type {
   AckListener, AppendInput, AppendResult, ReadResult, RetentionPolicy, StreamKey, StreamState, StreamStore,
 } from './stream.store.js';
 
+type Argument = string | number;
+
 export interface RedisStreamStoreOptions {
   /** Command connection; the store's scripts are registered on it. Owned by the caller, never quit here. */
   client: Redis;
@@ -66,15 +68,23 @@ export class RedisStreamStore implements StreamStore {
   }
 
   async append(key: StreamKey, input: AppendInput): Promise<AppendResult> {
-    const body = encodeMessageBody(input);
+    return (await this.appendBatch(key, [input]))[0];
+  }
+
+  async appendBatch(key: StreamKey, inputs: AppendInput[]): Promise<AppendResult[]> {
+    if (inputs.length === 0) return [];
     const keys = [this.keys.meta(key), this.keys.log(key)];
-    if (input.idempotencyKey !== undefined) keys.push(this.keys.idempotency(key, input.idempotencyKey));
+    const messageArguments: Argument[] = [];
+    for (const input of inputs) {
+      messageArguments.push(encodeMessageBody(input), input.idempotencyKey === undefined ? 0 : 1);
+      if (input.idempotencyKey !== undefined) keys.push(this.keys.idempotency(key, input.idempotencyKey));
+    }
     const { maxLength, maxAgeMs } = this.options.retention;
-    const [epoch, offset, duplicate] = await this.commands.rsStreamAppend(
+    const [epoch, ...offsetsAndFlags] = await this.commands.rsStreamAppend(
       keys.length, ...keys,
-      randomUUID(), body, maxLength, maxAgeMs, this.metaTtlMs, this.options.idempotencyTtlMs,
+      randomUUID(), maxLength, maxAgeMs, this.metaTtlMs, this.options.idempotencyTtlMs, ...messageArguments,
     );
-    return { epoch, offset, duplicate: duplicate === 1 };
+    return inputs.map((_, index) => ({ epoch, offset: offsetsAndFlags[index * 2], duplicate: offsetsAndFlags[index * 2 + 1] === 1 }));
   }
 
   async read(key: StreamKey, after: number, limit: number): Promise<ReadResult> {

@@ -221,6 +221,44 @@ export function describeStreamStoreContract(
       });
     });
 
+    describe('batched appends', () => {
+      const subject = useStore(ROOMY);
+
+      it('appends a batch with contiguous offsets, in order, after what was there', async () => {
+        await subject.store.append(alice, { event: 'e', data: 0 });
+        const results = await subject.store.appendBatch(alice, range(1, 5).map((data) => ({ event: 'e', data })));
+        expect(results.map((result) => result.offset)).toEqual(range(2, 6));
+        expect(new Set(results.map((result) => result.epoch)).size).toBe(1);
+        expect((await subject.store.read(alice, 0, 10)).messages.map((message) => message.data)).toEqual(range(0, 5));
+      });
+
+      it('takes no offset for duplicates, within the batch or with earlier appends', async () => {
+        await subject.store.append(alice, { event: 'e', data: 'earlier', idempotencyKey: 'a' });
+        const results = await subject.store.appendBatch(alice, [
+          { event: 'e', data: 'retry of earlier', idempotencyKey: 'a' },
+          { event: 'e', data: 'new', idempotencyKey: 'b' },
+          { event: 'e', data: 'retry of new', idempotencyKey: 'b' },
+          { event: 'e', data: 'plain' },
+        ]);
+        expect(results.map(({ offset, duplicate }) => [offset, duplicate])).toEqual([[1, true], [2, false], [2, true], [3, false]]);
+        expect((await subject.store.read(alice, 0, 10)).messages.map((message) => message.data)).toEqual(['earlier', 'new', 'plain']);
+      });
+
+      it('keeps concurrent batches contiguous and disjoint', async () => {
+        const batches = await Promise.all(range(1, 10).map((batch) => subject.store.appendBatch(alice, range(1, 20).map((i) => ({ event: 'e', data: batch * 100 + i })))));
+        for (const batch of batches) {
+          const offsets = batch.map((result) => result.offset);
+          expect(offsets).toEqual(range(offsets[0], offsets[0] + 19));
+        }
+        expect(batches.flat().map((result) => result.offset).sort((a, b) => a - b)).toEqual(range(1, 200));
+      });
+
+      it('does nothing for an empty batch', async () => {
+        expect(await subject.store.appendBatch(alice, [])).toEqual([]);
+        expect((await subject.store.state(alice)).head).toBe(0);
+      });
+    });
+
     describe('acks', () => {
       const subject = useStore(ROOMY);
 

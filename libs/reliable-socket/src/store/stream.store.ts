@@ -57,6 +57,11 @@ export type AckListener = (key: StreamKey, offset: number) => void;
 export interface StreamStore {
   /** Atomically assigns the next offset and stores the message. Creates the epoch on first use. */
   append(key: StreamKey, input: AppendInput): Promise<AppendResult>;
+  /**
+   * Appends several messages to one stream atomically, in order, with contiguous offsets (duplicates by
+   * idempotency key take none): what the emitter uses to store a burst in one round trip.
+   */
+  appendBatch(key: StreamKey, inputs: AppendInput[]): Promise<AppendResult[]>;
   /** Reads up to `limit` messages after `after`, applying retention first. Creates the epoch on first use. */
   read(key: StreamKey, after: number, limit: number): Promise<ReadResult>;
   /** Current state without messages. */

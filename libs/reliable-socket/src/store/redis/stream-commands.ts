@@ -8,8 +8,8 @@ type Argument = string | number;
 
 /** The store's Lua scripts as commands of its connection. Prefixed so they cannot shadow the application's. */
 export interface StreamCommands {
-  /** Takes its key count first: the idempotency key is optional. */
-  rsStreamAppend(numberOfKeys: number, ...keysAndArguments: Argument[]): Promise<[epoch: string, offset: number, duplicate: 0 | 1]>;
+  /** Takes its key count first: idempotency keys are optional. Replies epoch, then offset and duplicate flag per message. */
+  rsStreamAppend(numberOfKeys: number, ...keysAndArguments: Argument[]): Promise<[epoch: string, ...offsetsAndFlags: number[]]>;
   rsStreamRead(...keysAndArguments: Argument[]): Promise<[epoch: string, first: number, head: number, ...entries: Argument[]]>;
   rsStreamAck(...keysAndArguments: Argument[]): Promise<number>;
   rsRecordJoin(...keysAndArguments: Argument[]): Promise<number>;
