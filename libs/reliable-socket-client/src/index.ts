@@ -10,3 +10,8 @@ export { TypedEmitter, type Listener } from './lifecycle/lifecycle.emitter.js';
 export { MemoryStorage } from './storage/memory.storage.js';
 export type { StorageLike } from './storage/storage-like.interface.js';
 export { Backoff, type BackoffOptions } from './reconnect/backoff.js';
+export { ReliableError } from './request/reliable.error.js';
+export type { ConnectionState } from './reconnect/connection.supervisor.js';
+export type { SessionInfo } from './session/session-info.interface.js';
+export type { RefreshResult } from './session/session.tracker.js';
+export type { PresenceApi, PresenceEvents, PresenceMember } from './presence/presence.api.js';

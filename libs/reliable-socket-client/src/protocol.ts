@@ -68,6 +68,8 @@ export interface WireMessage {
   data: unknown;
   /** Server time of the append, in ms since the epoch. */
   ts: number;
+  /** After this time (ms since the epoch) the message is stale: the client skips its handlers but still counts it as handled. */
+  expiresAt?: number;
 }
 
 /** `rs:msg` payload. */
@@ -151,7 +153,8 @@ export type SendReply = { ok: true; result: unknown } | ({ ok: false } & ErrorRe
 
 /** Lifecycle signals the server pushes (session replaced, token expiring, node draining). */
 export interface ControlEnvelope {
-  type: 'replaced' | 'token_expired' | 'drain';
+  /** `kicked`: the application disconnected this user (control plane); like `replaced`, do not reconnect by yourself. */
+  type: 'replaced' | 'token_expired' | 'drain' | 'kicked';
   reason: string;
   /** For `drain`: reconnect after this many ms. */
   reconnectInMs?: number;

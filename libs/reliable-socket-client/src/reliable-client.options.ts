@@ -1,10 +1,14 @@
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect/backoff.js';
+import { REQUEST_TIMEOUT_MS } from './request/ack.request.js';
 import { defaultStorage } from './storage/memory.storage.js';
 import type { StorageLike } from './storage/storage-like.interface.js';
 import { defaultStorageKey } from './storage/storage.keys.js';
 
-/** The application's handshake `auth`, or a function producing it (called again on every connection). */
+/**
+ * The application's handshake `auth`, or a function producing it (called again on every connection and
+ * every `refreshAuth()`; only a function allows the automatic refresh before expiry).
+ */
 export type AuthSource = object | (() => object | Promise<object>);
 
 /**
@@ -48,6 +52,14 @@ export interface ReliableClientOptions {
   sendTimeoutMs?: number;
   /** An attempt of `send()` without an ack after this long is sent again (the server dedupes). Default 10000. */
   ackTimeoutMs?: number;
+  /**
+   * When the server says the credential expires (`rs:session`) and `auth` is a function, `refreshAuth()`
+   * runs automatically this long before expiry, but at least 10% and at most half of the remaining
+   * lifetime before it (so short-lived tokens are not refreshed in a loop). Default 30000.
+   */
+  refreshLeadMs?: number;
+  /** How long `refreshAuth()` and presence requests wait for the server's reply. Default 5000. */
+  requestTimeoutMs?: number;
 }
 
 export interface ResolvedClientOptions {
@@ -63,6 +75,8 @@ export interface ResolvedClientOptions {
   maxInFlight: number;
   sendTimeoutMs: number | undefined;
   ackTimeoutMs: number;
+  refreshLeadMs: number;
+  requestTimeoutMs: number;
 }
 
 export function resolveOptions(url: string, options: ReliableClientOptions): ResolvedClientOptions {
@@ -79,6 +93,8 @@ export function resolveOptions(url: string, options: ReliableClientOptions): Res
     maxInFlight: windowSize(options.maxInFlight ?? 32),
     sendTimeoutMs: options.sendTimeoutMs,
     ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+    refreshLeadMs: Math.max(0, options.refreshLeadMs ?? 30_000),
+    requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
   };
 }
 

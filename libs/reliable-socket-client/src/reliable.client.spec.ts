@@ -141,7 +141,7 @@ describe('ReliableClient against a real Socket.IO server', () => {
     storage.setItem(`reliable-socket:${server.url}:cursors`, JSON.stringify({ [STREAM]: { epoch: EPOCH, offset: 0 } }));
     const c = client({ storage, auth: async () => ({ token: `t${++calls}` }) });
     await waitFor(() => server.handshakes.length === 1, 'the handshake');
-    expect(server.handshakes[0]).toEqual({ token: 't1', rs: { v: 1, cursors: { [STREAM]: { epoch: EPOCH, offset: 0 } } } });
+    expect(server.handshakes[0]).toEqual({ token: 't1', rs: { v: 1, session: c.sessionId, cursors: { [STREAM]: { epoch: EPOCH, offset: 0 } } } });
     await waitFor(() => c.connected, 'connected');
     server.current.disconnect(true);
     await waitFor(() => server.handshakes.length === 2, 'the second handshake');

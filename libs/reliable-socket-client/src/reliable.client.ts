@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { HANDSHAKE_FIELD, PROTOCOL_VERSION, WireEvent, type Cursor, type HandshakeState } from './protocol.js';
+import { ErrorCode, HANDSHAKE_FIELD, PROTOCOL_VERSION, WireEvent, type Cursor, type HandshakeState } from './protocol.js';
 import { AckBatcher } from './delivery/ack.batcher.js';
 import { HandlerRegistry, type MessageHandler } from './delivery/handler.registry.js';
 import { fetchRange, listenInbound } from './delivery/inbound.wire.js';
@@ -9,10 +9,17 @@ import type { LifecycleEvents } from './lifecycle/lifecycle.events.js';
 import { TypedEmitter } from './lifecycle/lifecycle.emitter.js';
 import type { PendingMessage } from './outbox/outbox.store.js';
 import { ReliableOutbox, type SendOptions } from './outbox/reliable.outbox.js';
+import { randomId } from './outbox/random.id.js';
 import { socketTransport } from './outbox/socket.transport.js';
+import type { PresenceApi } from './presence/presence.api.js';
+import { PresenceTracker } from './presence/presence.tracker.js';
+import { ConnectionSupervisor, type ConnectionState } from './reconnect/connection.supervisor.js';
 import { LivenessProbe, watchWakeUps } from './reconnect/liveness.probe.js';
-import { RetryScheduler } from './reconnect/retry.scheduler.js';
 import { resolveOptions, type ReliableClientOptions, type ResolvedClientOptions } from './reliable-client.options.js';
+import { evaluateAuth } from './session/auth.source.js';
+import { listenControl } from './session/control.listener.js';
+import type { SessionInfo } from './session/session-info.interface.js';
+import { SessionTracker, type RefreshResult } from './session/session.tracker.js';
 import { CursorStore } from './storage/cursor.store.js';
 import { storageKeys } from './storage/storage.keys.js';
 
@@ -28,26 +35,39 @@ const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.me
  * const client = new ReliableClient('http://localhost:3000/chat', { auth: () => ({ token }) });
  * client.on('message', async (data, { stream, offset }) => { await db.save(data); });
  * client.lifecycle.on('gap', (gap) => console.warn('lost for good', gap));
+ * client.lifecycle.on('replaced', () => showBanner('Opened in another tab', () => client.connect()));
  * const saved = await client.send('note:save', { text: 'hi' });
+ * const members = await client.presence.subscribe('lobby');
  * // later
  * await client.close();
  */
 export class ReliableClient {
-  /** Connection and delivery signals: `connected`, `disconnected`, `recovered`, `gap`, `sent`, `error`. */
+  /**
+   * Connection, delivery and session signals: `connected`, `disconnected`, `recovered`, `gap`, `sent`,
+   * `error`, `session`, `replaced`, `rejected`.
+   */
   readonly lifecycle = new TypedEmitter<LifecycleEvents>();
   /** The underlying socket, for the application's own raw emits. Its connection is managed here. */
   readonly socket: Socket;
+  /**
+   * Identifies this client instance (sent as `auth.rs.session` on every connect), so that its own
+   * reconnect takes over its lingering old connection instead of counting as another tab. Random per
+   * instance and never stored: two tabs over one storage must not share it.
+   */
+  readonly sessionId = randomId();
+  /** Who of a room's members is online; followed rooms are subscribed again after every reconnect. */
+  readonly presence: PresenceApi;
   private readonly options: ResolvedClientOptions;
   private readonly handlers: HandlerRegistry;
   private readonly cursorStore: CursorStore;
   private readonly acks: AckBatcher;
   private readonly router: StreamRouter;
-  private readonly reconnects: RetryScheduler;
+  private readonly supervisor: ConnectionSupervisor;
   private readonly liveness: LivenessProbe;
   private readonly outbox: ReliableOutbox;
+  private readonly sessions: SessionTracker;
+  private readonly presenceTracker: PresenceTracker;
   private readonly loaded: Promise<void>;
-  /** Between `connect()` and `close()`: the client wants to be connected. */
-  private running = false;
   private unwatchWakeUps: (() => void) | undefined;
 
   constructor(url: string, options: ReliableClientOptions = {}) {
@@ -74,9 +94,11 @@ export class ReliableClient {
     this.router = new StreamRouter(this.sequencerContext(), (stream) => this.cursorStore.get(stream), (stream, count) =>
       this.lifecycle.emit('recovered', { stream, count }),
     );
-    this.reconnects = new RetryScheduler(this.options.reconnect, () => this.open());
-    this.liveness = new LivenessProbe(this.socket, this.options.probeTimeoutMs, () => this.restart());
+    this.supervisor = new ConnectionSupervisor(this.socket, this.options.reconnect, this.lifecycle);
+    this.liveness = new LivenessProbe(this.socket, this.options.probeTimeoutMs, () => this.supervisor.restart());
     this.outbox = new ReliableOutbox(this.options, socketTransport(this.socket), this.lifecycle);
+    this.sessions = new SessionTracker(this.socket, this.options, this.lifecycle);
+    this.presence = this.presenceTracker = new PresenceTracker(this.socket, this.lifecycle, this.options.requestTimeoutMs);
     this.listen();
     // Connecting only after the cursors are loaded also leaves time for `on()` calls right after construction.
     this.loaded = this.cursorStore.load();
@@ -85,6 +107,39 @@ export class ReliableClient {
 
   get connected(): boolean {
     return this.socket.connected;
+  }
+
+  /**
+   * `idle`, `connecting`, `connected`, or `replaced`/`rejected` (stopped for another client of the user).
+   *
+   * @example
+   * if (client.state === 'replaced') showBanner('Open in another tab. Use it here instead?');
+   */
+  get state(): ConnectionState {
+    return this.supervisor.state;
+  }
+
+  /**
+   * Set after lifecycle `replaced`: another client of the same user took the session, and this one
+   * stays disconnected until `connect()` (which takes it back). Cleared by `connect()`.
+   *
+   * @example
+   * client.lifecycle.on('replaced', () => console.log(client.replacedBy)); // { reason: 'SESSION_REPLACED' }
+   */
+  get replacedBy(): { reason: string } | undefined {
+    const halted = this.supervisor.halted;
+    return halted?.kind === 'replaced' ? { reason: halted.reason } : undefined;
+  }
+
+  /**
+   * The session the server announced for the connection (`userId`, credential `expiresAt`), kept up to
+   * date by `refreshAuth()`; undefined before the first.
+   *
+   * @example
+   * client.lifecycle.on('session', () => render(client.session!.userId));
+   */
+  get session(): SessionInfo | undefined {
+    return this.sessions.session;
   }
 
   /** Registers a handler of an application event; returns the function that removes it. */
@@ -125,12 +180,30 @@ export class ReliableClient {
     return this.outbox.cancel(id);
   }
 
-  /** Connects (once the stored cursors are loaded) and keeps reconnecting until {@link close}. */
+  /**
+   * Sends a fresh credential over the live connection: `auth` is evaluated again and sent as `rs:auth`,
+   * with no reconnect. Runs by itself before the credential expires when `auth` is a function (see the
+   * `refreshLeadMs` option). Resolves with the new expiry, also found in {@link session}; rejects with a
+   * `ReliableError`: the server's code (`UNAUTHENTICATED`, `FORBIDDEN` when the token is another
+   * user's…), `UNAVAILABLE` (not connected), `TIMEOUT`, or `UNAUTHENTICATED` when `auth()` throws.
+   *
+   * @example
+   * await client.refreshAuth(); // after the app obtained a new token
+   */
+  refreshAuth(): Promise<RefreshResult> {
+    return this.sessions.refresh();
+  }
+
+  /**
+   * Connects (once the stored cursors are loaded) and keeps reconnecting until {@link close}. After
+   * lifecycle `replaced` or `rejected`, this is what resumes: it takes the session back from the other
+   * client of the user (or is refused again while the server rejects a second one).
+   */
   connect(): void {
-    this.running = true;
+    this.supervisor.start();
     this.outbox.reopen();
     this.unwatchWakeUps ??= watchWakeUps(() => void this.probe());
-    void this.loaded.then(() => this.open());
+    void this.loaded.then(() => this.supervisor.open());
   }
 
   /**
@@ -139,14 +212,14 @@ export class ReliableClient {
    * rejects with `UNAVAILABLE`. Resolves once cursors and outbox are written.
    */
   async close(): Promise<void> {
-    this.running = false;
     this.unwatchWakeUps?.();
     this.unwatchWakeUps = undefined;
-    this.reconnects.cancel();
     this.router.cancelTimers();
     this.acks.flush();
     this.acks.stop();
-    this.socket.disconnect();
+    this.sessions.stop();
+    this.presenceTracker.stop();
+    this.supervisor.stop();
     await Promise.all([this.cursorStore.flushed(), this.outbox.close()]);
   }
 
@@ -164,7 +237,7 @@ export class ReliableClient {
   private listen(): void {
     const socket = this.socket;
     socket.on('connect', () => {
-      this.reconnects.reset();
+      this.supervisor.connected();
       this.lifecycle.emit('connected', {});
       this.acks.flush();
       this.outbox.connected();
@@ -174,13 +247,25 @@ export class ReliableClient {
       this.lifecycle.emit('disconnected', { reason });
       // Our own disconnects (close, restart) decide for themselves; every other one is retried,
       // including a server-side kick: the server may be restarting or rebalancing.
-      if (reason !== 'io client disconnect') this.retry();
+      if (reason !== 'io client disconnect') this.supervisor.retry();
     });
     socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
-      this.lifecycle.emit('error', { code: error.data?.code, message: error.message, cause: error });
-      this.retry();
+      const code = error.data?.code;
+      this.lifecycle.emit('error', { code, message: error.message, cause: error });
+      // Another tab holds the session: retrying would only be refused again, or take it by surprise.
+      if (code === ErrorCode.SessionExists) this.supervisor.halt('rejected', code);
+      else this.supervisor.retry();
     });
     listenInbound(socket, this.router, this.lifecycle);
+    listenControl(socket, {
+      // Stopped until `connect()`. The disconnect drops the refresh plan; presence subscriptions asked
+      // for meanwhile wait for that `connect()` (or `close()`).
+      replaced: (reason) => this.supervisor.halt('replaced', reason),
+      // The server disconnects next; the reconnect re-evaluates `auth`, so a function yields a fresh token.
+      tokenExpired: (reason) => this.lifecycle.emit('error', { code: ErrorCode.TokenExpired, message: `the credential expired (${reason}); reconnecting with a fresh auth` }),
+      drain: (reconnectInMs) => this.supervisor.drain(reconnectInMs),
+      kicked: (reason) => this.supervisor.halt('kicked', reason),
+    }, this.lifecycle);
   }
 
   private sequencerContext(): SequencerContext {
@@ -200,32 +285,14 @@ export class ReliableClient {
   }
 
   private async handshake(): Promise<object> {
-    const { auth } = this.options;
-    const appAuth = typeof auth === 'function' ? await auth() : auth;
-    const rs: HandshakeState = { v: PROTOCOL_VERSION, cursors: this.cursorStore.snapshot() };
+    const appAuth = await evaluateAuth(this.options.auth);
+    const rs: HandshakeState = { v: PROTOCOL_VERSION, session: this.sessionId, cursors: this.cursorStore.snapshot() };
     return { ...appAuth, [HANDSHAKE_FIELD]: rs };
   }
 
   private failHandshake(cause: unknown): void {
     this.lifecycle.emit('error', { message: `auth() failed: ${messageOf(cause)}`, cause });
     this.socket.disconnect();
-    this.retry();
-  }
-
-  private open(): void {
-    if (this.running && !this.socket.connected) this.socket.connect();
-  }
-
-  private retry(): void {
-    if (this.running) this.reconnects.schedule();
-  }
-
-  /** A probe failed: drop the (presumed dead) connection and reconnect now, not after a backoff. */
-  private restart(): void {
-    if (!this.running) return;
-    this.reconnects.cancel();
-    this.reconnects.reset();
-    this.socket.disconnect();
-    this.open();
+    this.supervisor.retry();
   }
 }

@@ -35,7 +35,8 @@ export class HandlerRegistry {
   /** Runs the handlers of `message.event`; resolves when all have settled. Never rejects. */
   async dispatch(stream: string, message: WireMessage): Promise<void> {
     const set = this.handlers.get(message.event);
-    if (!set) return;
+    // A stale message (a campaign past its expiry) still advances the cursor, but nobody acts on it.
+    if (!set || (message.expiresAt !== undefined && Date.now() > message.expiresAt)) return;
     const meta: MessageMeta = { stream, offset: message.offset };
     // The copy keeps a handler that unsubscribes (or subscribes another) from changing this delivery.
     const pending: Promise<void>[] = [];

@@ -1,4 +1,5 @@
 import type { Gap } from '../protocol.js';
+import type { SessionInfo } from '../session/session-info.interface.js';
 
 /** Payload of the lifecycle `error` signal. Nothing here is fatal: the client keeps working. */
 export interface ReliableErrorEvent {
@@ -32,4 +33,22 @@ export interface LifecycleEvents {
    */
   sent: { id: string; event: string; result: unknown };
   error: ReliableErrorEvent;
+  /**
+   * Another client of the same user (another tab, device or process) took the session (`reason`
+   * `SESSION_REPLACED`). This client disconnects and does **not** reconnect by itself, or the two would
+   * take the session from each other forever; `client.connect()` takes it back.
+   */
+  replaced: { reason: string };
+  /**
+   * The server refused the connection because another client of the same user holds the session
+   * (`reason` `SESSION_EXISTS`). This client stops retrying; `client.connect()` tries again.
+   */
+  rejected: { reason: string };
+  /**
+   * The application disconnected this user through the control plane (`reason` as it gave). The client
+   * does not reconnect by itself; `client.connect()` does.
+   */
+  kicked: { reason: string };
+  /** Who the connection is authenticated as: after every connect, and after each `refreshAuth()`. */
+  session: SessionInfo;
 }

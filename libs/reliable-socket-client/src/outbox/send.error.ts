@@ -1,4 +1,5 @@
 import type { ErrorCodeValue } from '../protocol.js';
+import { ReliableError } from '../request/reliable.error.js';
 
 /** Options of a {@link ReliableSendError}. */
 export interface ReliableSendErrorInit {
@@ -17,6 +18,8 @@ export interface ReliableSendErrorInit {
  * - `UNAVAILABLE`: the client was closed; the message stays in the outbox for a later client.
  * - `BAD_REQUEST`: the event name or the data cannot be sent (nothing was queued), or the server's reply was malformed.
  *
+ * A {@link ReliableError}, like the errors of the client's other requests, with the message's id and event.
+ *
  * @example
  * try {
  *   await client.send('order:place', order, { timeoutMs: 5000 });
@@ -24,18 +27,14 @@ export interface ReliableSendErrorInit {
  *   if (error instanceof ReliableSendError && error.code === 'TIMEOUT') showPending(error.id);
  * }
  */
-export class ReliableSendError extends Error {
-  override readonly name = 'ReliableSendError';
-  readonly code: ErrorCodeValue | (string & {});
+export class ReliableSendError extends ReliableError {
+  override readonly name: string = 'ReliableSendError';
   readonly id: string | undefined;
   readonly event: string | undefined;
-  readonly details: unknown;
 
   constructor(code: ErrorCodeValue | (string & {}), message: string, init: ReliableSendErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = code;
+    super(code, message, { details: init.details, cause: init.cause });
     this.id = init.id;
     this.event = init.event;
-    this.details = init.details;
   }
 }

@@ -25,6 +25,18 @@ export class RetryScheduler {
     }, this.backoff.next());
   }
 
+  /**
+   * Schedules the action after exactly `delayMs`, replacing any pending retry, without moving the
+   * backoff: for waits the server asked for (a draining node), which are not failures.
+   */
+  scheduleIn(delayMs: number): void {
+    this.cancel();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.action();
+    }, delayMs);
+  }
+
   /** Drops the pending retry, if any. */
   cancel(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
