@@ -5,6 +5,7 @@ import { DevTokenController } from './auth/dev-token.controller.js';
 import { jwtHandshakeAuthenticator } from './auth/jwt-handshake.authenticator.js';
 import { ChatGateway } from './chat/chat.gateway.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './config/sample.config.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 /** Builds the sample's root module for a given configuration (tests start several with different ones). */
 export function createAppModule(config: SampleConfig) {
@@ -23,8 +24,11 @@ export function createAppModule(config: SampleConfig) {
           heartbeat: { pingIntervalMs: config.pingIntervalMs, pingTimeoutMs: config.pingTimeoutMs },
           retention: { maxLength: config.retentionMaxLength, maxAgeMs: config.retentionMaxAgeMs },
           reliable: { leaseMs: config.reliableLeaseMs },
+          presence: { ttlMs: config.presenceTtlMs },
+          drainMs: config.drainMs,
         }),
       }),
+      ObservabilityModule,
     ],
     controllers: [DevTokenController],
     providers: [{ provide: SAMPLE_CONFIG, useValue: config }, ChatGateway],

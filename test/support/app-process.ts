@@ -17,7 +17,10 @@ export const SAMPLE_APP_ENTRY = fileURLToPath(new URL('../../sample-app/dist/mai
  * its test passes in `env`, so e.g. a `REDIS_URL` exported in the shell cannot silently switch a test
  * that expects the in-memory store to Redis.
  */
-const APP_SETTINGS = ['PORT', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'JWT_SECRET', 'PING_INTERVAL_MS', 'PING_TIMEOUT_MS'];
+const APP_SETTINGS = [
+  'PORT', 'HOST', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'JWT_SECRET', 'PING_INTERVAL_MS', 'PING_TIMEOUT_MS',
+  'RETENTION_MAX_LENGTH', 'RETENTION_MAX_AGE_MS', 'RELIABLE_LEASE_MS', 'PRESENCE_TTL_MS', 'DRAIN_MS',
+];
 
 /** Options for {@link AppProcess.start}. */
 export interface AppProcessOptions {

@@ -1,4 +1,13 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { CredentialLifetimeHandler } from './auth/credential-lifetime.handler.js';
+import { SessionUniqueness } from './sessions/session-uniqueness.service.js';
+import { SessionRegistry } from './sessions/session.registry.js';
+import { UniqueNamespaceExplorer } from './sessions/unique-namespace.explorer.js';
+import { CAMPAIGNS_EXPORTS, CAMPAIGNS_PROVIDERS } from './campaigns/campaigns.providers.js';
+import { DRAIN_EXPORTS, DRAIN_PROVIDERS } from './drain/drain.providers.js';
+import { HEALTH_EXPORTS, HEALTH_PROVIDERS } from './health/health.providers.js';
+import { METRICS_EXPORTS, METRICS_PROVIDERS } from './metrics/metrics.providers.js';
 import { resolveOptions } from './config/options.resolver.js';
 import { RESOLVED_OPTIONS } from './reliable-socket.constants.js';
 import type { ReliableSocketOptions } from './interfaces/reliable-socket-options.interface.js';
@@ -17,6 +26,9 @@ import { ExactlyOnceRunner } from './handlers/exactly-once.runner.js';
 import { IdempotencyStore } from './handlers/idempotency.store.js';
 import { ReliableExceptionFilter } from './handlers/reliable-exception.filter.js';
 import { ReliableInterceptor } from './handlers/reliable.interceptor.js';
+import { PresenceService } from './presence/presence.service.js';
+import { PresenceStore } from './presence/presence.store.js';
+import { PresenceTracker } from './presence/presence.tracker.js';
 
 /**
  * Guaranteed delivery for every Socket.IO gateway of the application: handshake auth, durable
@@ -30,11 +42,19 @@ import { ReliableInterceptor } from './handlers/reliable.interceptor.js';
  * export class AppModule {}
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     { provide: RESOLVED_OPTIONS, useFactory: (options: ReliableSocketOptions) => resolveOptions(options), inject: [RELIABLE_SOCKET_OPTIONS] },
     { provide: ReliableBackend, useFactory: ReliableBackend.create, inject: [RESOLVED_OPTIONS] },
     { provide: StreamStore, useFactory: (backend: ReliableBackend) => backend.store, inject: [ReliableBackend] },
     { provide: IdempotencyStore, useFactory: (backend: ReliableBackend) => backend.idempotency, inject: [ReliableBackend] },
+    { provide: PresenceStore, useFactory: (backend: ReliableBackend) => backend.presence, inject: [ReliableBackend] },
+    PresenceTracker,
+    PresenceService,
+    { provide: SessionRegistry, useFactory: (backend: ReliableBackend) => backend.sessions, inject: [ReliableBackend] },
+    SessionUniqueness,
+    UniqueNamespaceExplorer,
+    CredentialLifetimeHandler,
     ExactlyOnceRunner,
     ReliableInterceptor,
     ReliableExceptionFilter,
@@ -46,9 +66,14 @@ import { ReliableInterceptor } from './handlers/reliable.interceptor.js';
     AdapterInstaller,
     AckTracker,
     ReliableEmitter,
+    ...METRICS_PROVIDERS,
+    ...HEALTH_PROVIDERS,
+    ...DRAIN_PROVIDERS,
+    ...CAMPAIGNS_PROVIDERS,
   ],
   // The enhancers @Reliable() applies are instantiated in the gateway's own module, so what they inject is exported.
-  exports: [ReliableEmitter, StreamStore, IdempotencyStore, ExactlyOnceRunner, NamespaceRegistry, NamespaceBinder, RESOLVED_OPTIONS],
+  exports: [ReliableEmitter, PresenceService, StreamStore, IdempotencyStore, ExactlyOnceRunner, NamespaceRegistry, NamespaceBinder, RESOLVED_OPTIONS,
+    ...METRICS_EXPORTS, ...HEALTH_EXPORTS, ...DRAIN_EXPORTS, ...CAMPAIGNS_EXPORTS],
 })
 export class ReliableSocketModule extends ConfigurableReliableSocketModule implements OnApplicationShutdown {
   constructor(@Inject(ReliableBackend) private readonly backend: ReliableBackend) {

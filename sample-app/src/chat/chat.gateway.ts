@@ -1,5 +1,5 @@
 import { MessageBody, SubscribeMessage, WebSocketGateway, WsException } from '@nestjs/websockets';
-import { CurrentUser, Reliable, ReliableEmitter, type AuthenticatedUser } from '@reliable-socket/nestjs';
+import { CurrentUser, Reliable, ReliableEmitter, UniquePerNamespace, type AuthenticatedUser } from '@reliable-socket/nestjs';
 
 function requireText(payload: Record<string, unknown> | undefined, ...fields: string[]): Record<string, string> {
   const values: Record<string, string> = {};
@@ -19,7 +19,9 @@ function requireText(payload: Record<string, unknown> | undefined, ...fields: st
  * `join {room}`; `room:send {room, text}` → `room:message {room, from, text, sentAt}`.
  * `send` and `room:send` are `@Reliable()`: clients use `client.send(...)`, retried until acknowledged,
  * and each message is delivered once even when the sender retries on another node.
+ * One live session per user: a second tab takes over and the first is told it was replaced.
  */
+@UniquePerNamespace({ onConflict: 'replace' })
 @WebSocketGateway({ namespace: '/chat' })
 export class ChatGateway {
   constructor(private readonly emitter: ReliableEmitter) {}

@@ -12,6 +12,10 @@ export interface SampleConfig {
   retentionMaxLength?: number;
   retentionMaxAgeMs?: number;
   reliableLeaseMs?: number;
+  /** How soon a crashed node's users go offline (`presence.ttlMs`). */
+  presenceTtlMs?: number;
+  /** How long a shutdown spreads its clients' reconnects over (`drainMs`). */
+  drainMs?: number;
 }
 
 /** Development-only secret; set JWT_SECRET in any real deployment. */
@@ -41,6 +45,8 @@ export function loadSampleConfig(): SampleConfig {
     retentionMaxLength: optionalInt('RETENTION_MAX_LENGTH'),
     retentionMaxAgeMs: optionalInt('RETENTION_MAX_AGE_MS'),
     reliableLeaseMs: optionalInt('RELIABLE_LEASE_MS'),
+    presenceTtlMs: optionalInt('PRESENCE_TTL_MS'),
+    drainMs: optionalInt('DRAIN_MS'),
   };
 }
 

@@ -14,6 +14,9 @@ export const DEFAULT_OPTIONS = {
   heartbeat: { pingIntervalMs: 10_000, pingTimeoutMs: 5_000 },
   replayPageSize: 500,
   idempotencyTtlMs: 24 * HOUR_MS,
+  presence: { ttlMs: 30_000 },
+  drainMs: 10_000,
+  metrics: { prefix: 'reliable_socket_' },
   reliable: { ordered: false, leaseMs: 30_000, dedupeTtlMs: 24 * HOUR_MS, maxPayloadBytes: 64 * 1024, orderWaitMs: 30_000 },
 } as const;
 
@@ -66,6 +69,10 @@ export function resolveOptions(options: ReliableSocketOptions = {}): ResolvedRel
     throw new InvalidOptionError('defaultNamespace', 'expected a namespace name starting with "/"');
   }
   const reliable = { ...DEFAULT_OPTIONS.reliable, ...plainObject('reliable', options.reliable) };
+  const presence: Record<string, unknown> = { ...DEFAULT_OPTIONS.presence, ...plainObject('presence', options.presence) };
+  if (presence.canSubscribe !== undefined && typeof presence.canSubscribe !== 'function') {
+    throw new InvalidOptionError('presence.canSubscribe', 'expected a function (user, room) => boolean');
+  }
   return {
     redis: options.redis,
     authenticate: options.authenticate,
@@ -88,6 +95,12 @@ export function resolveOptions(options: ReliableSocketOptions = {}): ResolvedRel
       dedupeTtlMs: positiveInteger('reliable.dedupeTtlMs', reliable.dedupeTtlMs),
       maxPayloadBytes: positiveInteger('reliable.maxPayloadBytes', reliable.maxPayloadBytes),
       orderWaitMs: positiveInteger('reliable.orderWaitMs', reliable.orderWaitMs),
+    },
+    drainMs: positiveInteger('drainMs', options.drainMs ?? DEFAULT_OPTIONS.drainMs),
+    metrics: { prefix: DEFAULT_OPTIONS.metrics.prefix, ...plainObject('metrics', options.metrics) } as ResolvedReliableSocketOptions['metrics'],
+    presence: {
+      ttlMs: positiveInteger('presence.ttlMs', presence.ttlMs),
+      canSubscribe: presence.canSubscribe as ResolvedReliableSocketOptions['presence']['canSubscribe'],
     },
   };
 }

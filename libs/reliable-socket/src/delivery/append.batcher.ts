@@ -1,15 +1,9 @@
+import { ItemFailure, TickBatcher } from '../common/tick.batcher.js';
 import type { AppendInput, AppendResult, StreamKey, StreamStore } from '../store/stream.store.js';
 
-interface PendingAppend {
-  input: AppendInput;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
-
-/** Most messages per store call, which bounds how long one Lua script runs. */
-const MAX_BATCH = 256;
-
 export type StoredBatch = Array<{ input: AppendInput; result: AppendResult }>;
+
+const streamId = (key: StreamKey): string => `${key.namespace}\u0000${key.stream}`;
 
 /**
  * Coalesces the emits to one stream made during one event-loop turn into a single atomic store call
@@ -18,52 +12,31 @@ export type StoredBatch = Array<{ input: AppendInput; result: AppendResult }>;
  * Each caller still gets its own result, resolved once its message is durable.
  */
 export class AppendBatcher {
-  private pending = new Map<string, { key: StreamKey; appends: PendingAppend[] }>();
-  private scheduled = false;
+  private readonly batcher: TickBatcher<{ key: StreamKey; input: AppendInput }, AppendResult>;
 
   constructor(
     private readonly store: StreamStore,
     private readonly onStored: (key: StreamKey, batch: StoredBatch) => void,
-  ) {}
+  ) {
+    this.batcher = new TickBatcher((_, items) => this.persist(items[0].key, items.map((item) => item.input)));
+  }
 
   append(key: StreamKey, input: AppendInput): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      const id = `${key.namespace}\u0000${key.stream}`;
-      const queue = this.pending.get(id) ?? { key, appends: [] };
-      queue.appends.push({ input, resolve, reject });
-      this.pending.set(id, queue);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.batcher.add(streamId(key), { key, input });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const queues = [...this.pending.values()];
-    this.pending = new Map();
-    for (const { key, appends } of queues) {
-      for (let start = 0; start < appends.length; start += MAX_BATCH) {
-        void this.persist(key, appends.slice(start, start + MAX_BATCH));
-      }
-    }
-  }
-
-  private async persist(key: StreamKey, appends: PendingAppend[]): Promise<void> {
+  private async persist(key: StreamKey, inputs: AppendInput[]): Promise<Array<AppendResult | ItemFailure>> {
     let results: AppendResult[];
     try {
-      results = await this.store.appendBatch(key, appends.map((pending) => pending.input));
+      results = await this.store.appendBatch(key, inputs);
     } catch (error) {
-      // One message whose data cannot be serialised must not fail the others stored with it.
-      if (error instanceof TypeError && appends.length > 1) {
-        await Promise.all(appends.map((pending) => this.persist(key, [pending])));
-      } else {
-        appends.forEach((pending) => pending.reject(error));
-      }
-      return;
+      // One message whose data cannot be serialised must not fail the others stored with it: each is
+      // stored on its own, and only the bad one fails.
+      if (!(error instanceof TypeError) || inputs.length === 1) throw error;
+      const alone = await Promise.all(inputs.map((input) => this.persist(key, [input]).catch((failure: unknown) => [new ItemFailure(failure)])));
+      return alone.map(([result]) => result);
     }
-    this.onStored(key, appends.map((pending, index) => ({ input: pending.input, result: results[index] })));
-    appends.forEach((pending, index) => pending.resolve(results[index]));
+    this.onStored(key, inputs.map((input, index) => ({ input, result: results[index] })));
+    return results;
   }
 }

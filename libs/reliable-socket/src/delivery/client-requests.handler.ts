@@ -8,6 +8,7 @@ import { RESOLVED_OPTIONS, streamRoom } from '../reliable-socket.constants.js';
 import type { AuthenticatedUser, ResolvedReliableSocketOptions } from '../interfaces/reliable-socket-options.interface.js';
 import { StreamStore, type StreamKey } from '../store/stream.store.js';
 import { replayStart } from './replay-start.js';
+import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 
 type Reply = (response: BatchEnvelope | ErrorReply | { t: number }) => void;
 
@@ -38,6 +39,7 @@ export class ClientRequestsHandler {
   constructor(
     @Inject(StreamStore) private readonly store: StreamStore,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions,
+    private readonly metrics: ReliableMetrics,
   ) {}
 
   attach(socket: Socket): void {
@@ -78,6 +80,7 @@ export class ClientRequestsHandler {
       const page = await this.store.read(key, start.after, limit);
       const batch: BatchEnvelope = { stream: request.stream, epoch: page.epoch, after: Math.max(start.after, page.first - 1), messages: page.messages };
       if (start.joined) batch.joined = true;
+      this.metrics.historySent(socket.nsp.name, batch, cursor);
       return batch;
     } catch (error) {
       this.logger.warn(`rs:fetch of ${request.stream} failed: ${(error as Error).message}`);

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { StreamName, WireEvent, type StreamHead } from '@reliable-socket/client/protocol';
-import { identityRoom } from '../reliable-socket.constants.js';
 import type { AuthenticatedUser } from '../interfaces/reliable-socket-options.interface.js';
 import { StreamStore } from '../store/stream.store.js';
 import { handshakeCursors } from './handshake-cursors.js';
@@ -24,7 +23,6 @@ export class ConnectionSyncHandler {
   async sync(socket: Socket): Promise<void> {
     const user = socket.data.user as AuthenticatedUser;
     const namespace = socket.nsp.name;
-    socket.join(identityRoom(user.id));
     const cursors = handshakeCursors(socket);
     try {
       const rooms = await this.store.roomsOf(namespace, user.id);
@@ -35,12 +33,27 @@ export class ConnectionSyncHandler {
       const heads: StreamHead[] = [];
       for (const subscription of subscriptions) {
         subscription.cursor = cursors.get(subscription.key.stream);
-        heads.push(await this.replayer.subscribe(socket, subscription));
+        const head = await this.replayer.subscribe(socket, subscription);
+        heads.push(head);
+        this.recordCursorAck(subscription, head.epoch);
       }
       if (socket.connected) socket.emit(WireEvent.Synced, { streams: heads });
     } catch (error) {
       this.abandon(socket, error);
     }
+  }
+
+  /**
+   * A handshake cursor says what an `rs:ack` says: the device handled everything up to its offset. It is
+   * recorded as an ack, because a client does not resend an ack it wrote into a connection that turned
+   * out to be dead (a silent network loss): without this, that delivery would never be acknowledged.
+   * Only a cursor of the stream's current epoch counts; the store clamps it to the head.
+   */
+  private recordCursorAck({ key, cursor }: StreamSubscription, epoch: string): void {
+    if (!cursor || cursor.epoch !== epoch || cursor.offset === 0) return;
+    this.store.ack(key, cursor.offset).catch((error: Error) =>
+      this.logger.warn(`handshake ack of ${key.stream}@${cursor.offset} not recorded: ${error.message}`),
+    );
   }
 
   /**

@@ -8,6 +8,7 @@ import { AppendBatcher, type StoredBatch } from './append.batcher.js';
 import { nextEmitIdempotencyKey } from '../handlers/handler.context.js';
 import { AckTracker } from './ack.tracker.js';
 import { DeliveryReceipt } from './delivery.receipt.js';
+import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 
 export interface ReliableEmitOptions {
   /**
@@ -16,6 +17,8 @@ export interface ReliableEmitOptions {
    * handler that runs again after a crash does not append its messages twice.
    */
   idempotencyKey?: string;
+  /** After this time (ms since the epoch) devices that had not received the message skip it. */
+  expiresAt?: number;
 }
 
 function requireName(kind: string, value: unknown): string {
@@ -81,7 +84,7 @@ export class NamespaceEmitter {
   async publish(stream: string, event: string, data: unknown, options?: ReliableEmitOptions): Promise<DeliveryReceipt> {
     this.deps.registry.get(this.namespace); // fail fast on an unknown namespace, before storing anything
     const idempotencyKey = options?.idempotencyKey ?? nextEmitIdempotencyKey();
-    const appended = await this.deps.batcher.append({ namespace: this.namespace, stream }, { event, data, idempotencyKey });
+    const appended = await this.deps.batcher.append({ namespace: this.namespace, stream }, { event, data, idempotencyKey, expiresAt: options?.expiresAt });
     return new DeliveryReceipt(this.namespace, stream, appended.epoch, appended.offset, appended.duplicate, this.deps.tracker);
   }
 }
@@ -91,7 +94,11 @@ function deliverLive(registry: NamespaceRegistry, key: StreamKey, batch: StoredB
   const fresh = batch.filter(({ result }) => !result.duplicate);
   if (fresh.length === 0) return;
   const ts = Date.now();
-  const messages: WireMessage[] = fresh.map(({ input, result }) => ({ offset: result.offset, event: input.event, data: input.data, ts }));
+  const messages: WireMessage[] = fresh.map(({ input, result }) =>
+    input.expiresAt === undefined
+      ? { offset: result.offset, event: input.event, data: input.data, ts }
+      : { offset: result.offset, event: input.event, data: input.data, ts, expiresAt: input.expiresAt },
+  );
   const room = registry.get(key.namespace).to(streamRoom(key.stream));
   const epoch = fresh[0].result.epoch;
   if (messages.length === 1) {
@@ -119,8 +126,12 @@ export class ReliableEmitter {
     private readonly registry: NamespaceRegistry,
     tracker: AckTracker,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions,
+    metrics: ReliableMetrics,
   ) {
-    const batcher = new AppendBatcher(store, (key, batch) => deliverLive(registry, key, batch));
+    const batcher = new AppendBatcher(store, (key, batch) => {
+      metrics.messagesStored(key, batch);
+      deliverLive(registry, key, batch);
+    });
     this.deps = { store, registry, tracker, batcher };
   }
 

@@ -6,6 +6,7 @@ import type { ResolvedReliableSocketOptions } from '../interfaces/reliable-socke
 import { StreamStore, type StreamKey } from '../store/stream.store.js';
 import { emitAwaitingAck } from './ack-or-disconnect.js';
 import { replayStart } from './replay-start.js';
+import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 
 /** How long a client may take to handle one replay page before the replay is abandoned. */
 const PAGE_ACK_TIMEOUT_MS = 60_000;
@@ -29,6 +30,7 @@ export class StreamReplayer {
   constructor(
     @Inject(StreamStore) private readonly store: StreamStore,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions,
+    private readonly metrics: ReliableMetrics,
   ) {}
 
   async subscribe(socket: Socket, subscription: StreamSubscription): Promise<StreamHead> {
@@ -41,7 +43,7 @@ export class StreamReplayer {
     const first: BatchEnvelope = { stream: key.stream, epoch: page.epoch, after: start.after, messages: page.messages };
     if (start.joined) first.joined = true;
     let last = start.after;
-    if (page.messages.length > 0 || start.mustAnnounce) last = await this.sendPage(socket, first);
+    if (page.messages.length > 0 || start.mustAnnounce) last = await this.sendPage(socket, first, cursor);
     if (page.messages.length === this.options.replayPageSize) last = await this.pump(socket, key, last);
     socket.join(streamRoom(key.stream));
     last = await this.pump(socket, key, last);
@@ -54,12 +56,15 @@ export class StreamReplayer {
     for (;;) {
       const page = await this.store.read(key, last, this.options.replayPageSize);
       if (page.messages.length === 0) return last;
-      last = await this.sendPage(socket, { stream: key.stream, epoch: page.epoch, after: Math.max(last, page.first - 1), messages: page.messages });
+      const previous: Cursor = { epoch: page.epoch, offset: last };
+      last = await this.sendPage(socket, { stream: key.stream, epoch: page.epoch, after: Math.max(last, page.first - 1), messages: page.messages }, previous);
       if (page.messages.length < this.options.replayPageSize) return last;
     }
   }
 
-  private async sendPage(socket: Socket, batch: BatchEnvelope): Promise<number> {
+  /** `cursor`: where the device stood before this page, to count the gap the page makes it report. */
+  private async sendPage(socket: Socket, batch: BatchEnvelope, cursor: Cursor | undefined): Promise<number> {
+    this.metrics.historySent(socket.nsp.name, batch, cursor);
     try {
       await emitAwaitingAck(socket, WireEvent.Batch, batch, PAGE_ACK_TIMEOUT_MS);
     } catch {

@@ -47,6 +47,28 @@ export interface ReliableSocketOptions {
   defaultNamespace?: string;
   /** Defaults of every `@Reliable()` handler (each can override them). */
   reliable?: Omit<ReliableHandlerOptions, 'ordered'>;
+  /** Presence tracking. */
+  presence?: PresenceOptions;
+  /**
+   * Graceful shutdown: on `app.close()` / SIGTERM the node stops accepting connections and asks its
+   * clients to reconnect elsewhere, spread with jitter over this time, before it exits. @default 10_000
+   */
+  drainMs?: number;
+  /** Prometheus metrics (prom-client). */
+  metrics?: {
+    /** Registry to register the metrics in. @default prom-client's global registry */
+    registry?: unknown;
+    /** Prefix of every metric name. @default 'reliable_socket_' */
+    prefix?: string;
+  };
+}
+
+/** Presence options. */
+export interface PresenceOptions {
+  /** A crashed node's connections leave presence within this time; live ones are renewed every third of it. @default 30_000 */
+  ttlMs?: number;
+  /** Whether a user may follow a room's presence (`client.presence.subscribe(room)`). Absent: nobody may. */
+  canSubscribe?: (user: AuthenticatedUser, room: string) => boolean | Promise<boolean>;
 }
 
 /** Options after defaults are merged and values validated. */
@@ -61,4 +83,7 @@ export interface ResolvedReliableSocketOptions {
   idempotencyTtlMs: number;
   defaultNamespace?: string;
   reliable: ResolvedReliableHandlerOptions;
+  presence: { ttlMs: number; canSubscribe?: PresenceOptions['canSubscribe'] };
+  drainMs: number;
+  metrics: { registry?: unknown; prefix: string };
 }

@@ -7,6 +7,14 @@ import { ClientRequestsHandler } from '../delivery/client-requests.handler.js';
 import { ConnectionSyncHandler } from '../delivery/connection-sync.handler.js';
 import { ReliableBackend } from '../store/reliable.backend.js';
 import { NamespaceRegistry } from './namespace.registry.js';
+import { PresenceTracker } from '../presence/presence.tracker.js';
+import { CredentialLifetimeHandler } from '../auth/credential-lifetime.handler.js';
+import { identityRoom } from '../reliable-socket.constants.js';
+import type { AuthenticatedUser } from '../interfaces/reliable-socket-options.interface.js';
+import { SessionUniqueness } from '../sessions/session-uniqueness.service.js';
+import { UniqueNamespaceExplorer, type NamespaceOption } from '../sessions/unique-namespace.explorer.js';
+import { ReliableMetrics } from '../metrics/reliable.metrics.js';
+import { GracefulDrain } from '../drain/graceful.drain.js';
 
 function isServer(target: Server | Namespace): target is Server {
   return 'engine' in target && 'sockets' in target;
@@ -14,12 +22,14 @@ function isServer(target: Server | Namespace): target is Server {
 
 /**
  * Connects the library to the Socket.IO servers and namespaces Nest creates for gateways: server
- * options (heartbeat, cluster adapter) and, per namespace, the auth middleware plus the protocol handlers.
+ * options (heartbeat, cluster adapter) and, per namespace, the drain gate, the auth middleware, the protocol
+ * handlers and the socket's metrics.
  */
 @Injectable()
 export class NamespaceBinder {
   private readonly logger = new Logger('ReliableSocket');
   private readonly bound = new WeakSet<Namespace>();
+  private readonly declaredAs = new WeakMap<Server | Namespace, NamespaceOption>();
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions,
@@ -27,7 +37,18 @@ export class NamespaceBinder {
     private readonly registry: NamespaceRegistry,
     private readonly sync: ConnectionSyncHandler,
     private readonly requests: ClientRequestsHandler,
+    private readonly presence: PresenceTracker,
+    private readonly credentials: CredentialLifetimeHandler,
+    private readonly uniqueness: SessionUniqueness,
+    private readonly uniqueGateways: UniqueNamespaceExplorer,
+    private readonly metrics: ReliableMetrics,
+    private readonly drain: GracefulDrain,
   ) {}
+
+  /** Remembers which gateway `namespace` option produced a namespace (regexes and functions have no usable name). */
+  noteNamespaceOption(created: Server | Namespace, namespace: NamespaceOption): void {
+    this.declaredAs.set(created, namespace);
+  }
 
   /** Options for a new Socket.IO server; a gateway's own explicit options win. */
   serverOptions(gatewayOptions: Partial<ServerOptions> = {}): Partial<ServerOptions> {
@@ -41,12 +62,24 @@ export class NamespaceBinder {
     if (this.bound.has(namespace)) return;
     this.bound.add(namespace);
     this.registry.register(namespace);
+    namespace.use(this.drain.gate);
     namespace.use(handshakeAuthMiddleware(this.options, this.logger));
+    const unique = this.uniqueGateways.optionsFor(this.declaredAs.get(target));
+    if (unique) namespace.use(this.uniqueness.middleware(unique.onConflict));
     namespace.on('connection', (socket: Socket) => {
       // Dynamic (regex/function) namespaces create their children on demand; make them addressable.
       if (socket.nsp !== namespace) this.registry.register(socket.nsp);
+      socket.join(identityRoom((socket.data.user as AuthenticatedUser).id));
       this.requests.attach(socket);
-      void this.sync.sync(socket);
+      this.metrics.observeSocket(socket);
+      this.credentials.attach(socket);
+      this.presence.track(socket);
+      void this.start(socket, unique !== undefined);
     });
+  }
+
+  private async start(socket: Socket, unique: boolean): Promise<void> {
+    if (unique) await this.uniqueness.onConnection(socket).catch((error: Error) => this.sync.abandon(socket, error));
+    if (socket.connected) await this.sync.sync(socket);
   }
 }

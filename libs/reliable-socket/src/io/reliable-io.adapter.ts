@@ -36,6 +36,12 @@ export class ReliableIoAdapter extends IoAdapter {
     return super.createIOServer(port, this.requireBinder().serverOptions(options) as ServerOptions);
   }
 
+  create(port: number, options?: ServerOptions & { namespace?: string; server?: Server }): Server | Namespace {
+    const created = super.create(port, options);
+    if (options?.namespace !== undefined) this.requireBinder().noteNamespaceOption(created, options.namespace);
+    return created;
+  }
+
   /**
    * Nest calls this once per gateway with the gateway's own namespace (or the root server), before the
    * app listens: the one place that sees exactly the namespaces gateways use, in time for the first client.

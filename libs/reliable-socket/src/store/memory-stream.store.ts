@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StreamName } from '@reliable-socket/client/protocol';
 import { MessageWindow } from './message.window.js';
-import { AckListenerSet } from './ack-listener.set.js';
+import { createAckListenerSet } from './ack-listener.set.js';
 import { decodeMessage, encodeMessageBody, stampMessage } from './message.codec.js';
 import { assertOffset, assertStoreLimits, expiryCutoff, metaTtlMs } from './store-limits.policy.js';
 import type {
@@ -44,7 +44,7 @@ export class MemoryStreamStore implements StreamStore {
   private readonly streams = new Map<string, MemoryStream>();
   private readonly roomsByUser = new Map<string, Map<string, number>>();
   private readonly membersByRoom = new Map<string, Set<string>>();
-  private readonly listeners = new AckListenerSet();
+  private readonly listeners = createAckListenerSet();
   private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout;
 

@@ -14,7 +14,8 @@ import type { AppendInput } from './stream.store.js';
 export function encodeMessageBody(input: AppendInput): string {
   // Also what keeps the body from being `{}`, which the `ts` splice would turn into invalid JSON.
   if (typeof input.event !== 'string') throw new TypeError(`event must be a string, got ${typeof input.event}`);
-  return JSON.stringify({ event: input.event, data: input.data });
+  if (input.expiresAt !== undefined && !Number.isSafeInteger(input.expiresAt)) throw new TypeError('expiresAt must be an integer (ms since the epoch)');
+  return JSON.stringify(input.expiresAt === undefined ? { event: input.event, data: input.data } : { event: input.event, data: input.data, expiresAt: input.expiresAt });
 }
 
 /** Adds `ts` to an encoded body. The body is always a JSON object, so it ends with `}`. */
@@ -24,6 +25,6 @@ export function stampMessage(body: string, ts: number): string {
 
 /** The stored text back into the wire shape. */
 export function decodeMessage(offset: number, stored: string): WireMessage {
-  const { event, data, ts } = JSON.parse(stored) as Omit<WireMessage, 'offset'>;
-  return { offset, event, data, ts };
+  const { event, data, ts, expiresAt } = JSON.parse(stored) as Omit<WireMessage, 'offset'>;
+  return expiresAt === undefined ? { offset, event, data, ts } : { offset, event, data, ts, expiresAt };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { StreamName, type WireMessage } from '@reliable-socket/client/protocol';
-import { AckListenerSet } from './ack-listener.set.js';
+import { createAckListenerSet } from './ack-listener.set.js';
 import { decodeMessage, encodeMessageBody } from './message.codec.js';
 import { defineStreamCommands, type StreamCommands } from './redis/stream-commands.js';
 import { StreamKeys } from './redis/stream-keys.js';
@@ -50,7 +50,7 @@ function parseAckNotice(message: string): AckNotice | undefined {
 export class RedisStreamStore implements StreamStore {
   private readonly keys: StreamKeys;
   private readonly commands: StreamCommands;
-  private readonly listeners = new AckListenerSet();
+  private readonly listeners = createAckListenerSet();
   private readonly metaTtlMs: number;
   private readonly subscribed: Promise<unknown>;
   private closed = false;

@@ -253,6 +253,13 @@ export function describeStreamStoreContract(
         expect(batches.flat().map((result) => result.offset).sort((a, b) => a - b)).toEqual(range(1, 200));
       });
 
+      it('keeps a message\'s expiresAt and omits it where none was given', async () => {
+        await subject.store.appendBatch(alice, [{ event: 'e', data: 1, expiresAt: 1_900_000_000_000 }, { event: 'e', data: 2 }]);
+        const [stale, plain] = (await subject.store.read(alice, 0, 10)).messages;
+        expect(stale.expiresAt).toBe(1_900_000_000_000);
+        expect('expiresAt' in plain).toBe(false);
+      });
+
       it('does nothing for an empty batch', async () => {
         expect(await subject.store.appendBatch(alice, [])).toEqual([]);
         expect((await subject.store.state(alice)).head).toBe(0);

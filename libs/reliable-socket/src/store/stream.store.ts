@@ -17,6 +17,8 @@ export interface AppendInput {
    * and returns the first append's offset with `duplicate: true`.
    */
   idempotencyKey?: string;
+  /** When the message goes stale (ms since the epoch): clients skip its handlers after that. */
+  expiresAt?: number;
 }
 
 export interface AppendResult {

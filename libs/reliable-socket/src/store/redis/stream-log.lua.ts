@@ -1,13 +1,10 @@
+import { REDIS_CLOCK_LUA } from '../../redis/redis-clock.lua.js';
+
 /**
  * Lua functions shared by `append.lua.ts` and `read.lua.ts`, prepended to each script (Redis has no
  * script imports). Log entries have id `<offset>-0` and fields `t` (ms, first) and `m` (message JSON).
  */
-export const STREAM_LOG_LUA = `
-local function nowMs()
-  local time = redis.call('TIME')
-  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-end
-
+export const STREAM_LOG_LUA = `${REDIS_CLOCK_LUA}
 local function offsetOf(id)
   return tonumber(string.match(id, '^(%d+)'))
 end

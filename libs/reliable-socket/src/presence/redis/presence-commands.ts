@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis';
+import { CONNECT_LUA } from './connect.lua.js';
+import { DISCONNECT_LUA } from './disconnect.lua.js';
+import { HEARTBEAT_LUA } from './heartbeat.lua.js';
+import { COUNT_LUA, ONLINE_LUA, ONLINE_PAGE_LUA } from './presence-reads.lua.js';
+import { SWEEP_LUA } from './sweep.lua.js';
+
+type Argument = string | number;
+
+/** The presence store's Lua scripts as commands of its connection, prefixed apart from the other stores'. */
+export interface PresenceCommands {
+  rsPresenceConnect(...keysAndArguments: Argument[]): Promise<[fence: number, joined: 0 | 1]>;
+  rsPresenceDisconnect(...keysAndArguments: Argument[]): Promise<0 | 1>;
+  rsPresenceHeartbeat(...keysAndArguments: Argument[]): Promise<number>;
+  rsPresenceSweep(...keysAndArguments: Argument[]): Promise<[removed: number, more: 0 | 1]>;
+  rsPresenceCount(...keysAndArguments: Argument[]): Promise<[connections: number, users: number]>;
+  rsPresenceOnline(...keysAndArguments: Argument[]): Promise<(0 | 1)[]>;
+  rsPresencePage(...keysAndArguments: Argument[]): Promise<string[]>;
+}
+
+/**
+ * Registers the scripts on `client`. As for the stream store (`store/redis/stream-commands.ts`),
+ * `defineCommand` sends EVALSHA and falls back to EVAL on NOSCRIPT, so each call is one round trip.
+ */
+export function definePresenceCommands(client: Redis): PresenceCommands {
+  client.defineCommand('rsPresenceConnect', { lua: CONNECT_LUA, numberOfKeys: 5 });
+  client.defineCommand('rsPresenceDisconnect', { lua: DISCONNECT_LUA, numberOfKeys: 5 });
+  client.defineCommand('rsPresenceHeartbeat', { lua: HEARTBEAT_LUA, numberOfKeys: 5 });
+  client.defineCommand('rsPresenceSweep', { lua: SWEEP_LUA, numberOfKeys: 5 });
+  client.defineCommand('rsPresenceCount', { lua: COUNT_LUA, numberOfKeys: 2 });
+  client.defineCommand('rsPresenceOnline', { lua: ONLINE_LUA, numberOfKeys: 1 });
+  client.defineCommand('rsPresencePage', { lua: ONLINE_PAGE_LUA, numberOfKeys: 2 });
+  return client as unknown as PresenceCommands;
+}

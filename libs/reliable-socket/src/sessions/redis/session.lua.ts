@@ -1,0 +1,27 @@
+/**
+ * KEYS: holder hash, fence counter. ARGV: session id, mode, ttl ms, fence counter ttl ms.
+ * Returns {1, fence} when granted, {0, holder session id} when refused. The decision and the new fence
+ * are one atomic step, so simultaneous connects on different nodes cannot both win.
+ */
+export const CLAIM_SESSION_LUA = `
+local holder = redis.call('HGET', KEYS[1], 'session')
+if ARGV[2] == 'reject' and holder and holder ~= ARGV[1] then return {0, holder} end
+local fence = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('HSET', KEYS[1], 'session', ARGV[1], 'fence', fence)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {1, fence}
+`;
+
+/** KEYS: holder hash. ARGV: fence, ttl ms. Extends the session only if the fence still holds it; 1 or 0. */
+export const REFRESH_SESSION_LUA = `
+if redis.call('HGET', KEYS[1], 'fence') ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+/** KEYS: holder hash. ARGV: fence. Deletes the session only if that fence still holds it. */
+export const RELEASE_SESSION_LUA = `
+if redis.call('HGET', KEYS[1], 'fence') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+`;
