@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { SendReply } from '@reliable-socket/client/protocol';
 import { IdempotencyStore, type MessageKey, type SequenceKey } from './idempotency.store.js';
 import type { ResolvedReliableHandlerOptions } from './reliable-handler.options.js';
 import { toErrorReply } from './error-reply.mapper.js';
+import { IdempotencyBatcher } from './idempotency.batcher.js';
+import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 
 const POLL_MIN_MS = 10;
 const POLL_MAX_MS = 100;
@@ -26,47 +27,90 @@ export interface ReliableInvocation {
  * retry that reached another node) wait for its reply instead of running again. If the attempt's node
  * dies, the lease expires and the next retry runs the handler: the one case where a handler can run
  * twice for a message, and only when the first run never finished.
+ *
+ * Runs in progress are tracked so a node shutting down can let them finish ({@link whenIdle}) rather than
+ * leave their leases to expire.
  */
 @Injectable()
-export class ExactlyOnceRunner {
+export class ExactlyOnceRunner implements OnModuleDestroy {
   private readonly logger = new Logger('ReliableSocket');
+  private readonly inFlight = new Set<Promise<SendReply>>();
+  private readonly batched: IdempotencyBatcher;
 
-  constructor(@Inject(IdempotencyStore) private readonly store: IdempotencyStore) {}
-
-  async run(invocation: ReliableInvocation): Promise<SendReply> {
-    const { key, options } = invocation;
-    const token = randomUUID();
-    if (invocation.sequence) await this.awaitTurn(invocation.sequence.key, invocation.sequence.seq, options.orderWaitMs);
-    for (let poll = POLL_MIN_MS; ; poll = Math.min(poll * 2, POLL_MAX_MS)) {
-      const outcome = await this.store.claim(key, token, options.leaseMs);
-      if (outcome.status === 'done') return outcome.reply;
-      if (outcome.status === 'claimed') break;
-      await sleep(Math.min(outcome.retryAfterMs, poll));
-    }
-    const reply = await this.invokeUnderLease(invocation, token);
-    const recorded = await this.store.complete(key, token, reply, options.dedupeTtlMs).catch((error: unknown) => {
-      // A result JSON cannot carry (a BigInt, a cycle) must still settle the message, or it would stay leased.
-      if (!(error instanceof TypeError)) throw error;
-      return this.store.complete(key, token, toErrorReply(error, this.logger), options.dedupeTtlMs);
-    });
-    if (invocation.sequence) await this.store.recordSequence(invocation.sequence.key, invocation.sequence.seq, options.dedupeTtlMs);
-    return recorded;
+  constructor(
+    @Inject(IdempotencyStore) private readonly store: IdempotencyStore,
+    private readonly metrics: ReliableMetrics,
+  ) {
+    this.batched = new IdempotencyBatcher(store);
   }
 
-  private async invokeUnderLease({ key, options, invoke }: ReliableInvocation, token: string): Promise<SendReply> {
-    const renewal = setInterval(() => {
-      this.store.renew(key, token, options.leaseMs).then(
-        (held) => held || this.logger.warn(`lease of ${key.event} message ${key.messageId} was lost while its handler ran`),
-        (error: Error) => this.logger.warn(`lease renewal failed: ${error.message}`),
-      );
-    }, Math.max(1, Math.floor(options.leaseMs / 3)));
-    try {
-      return { ok: true, result: await invoke() };
-    } catch (error) {
-      return toErrorReply(error, this.logger);
-    } finally {
-      clearInterval(renewal);
+  onModuleDestroy(): void {
+    this.batched.close();
+  }
+
+  /** Runs in progress on this node. */
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  run(invocation: ReliableInvocation): Promise<SendReply> {
+    const running = this.runOnce(invocation);
+    this.inFlight.add(running);
+    const forget = (): void => {
+      this.inFlight.delete(running);
+    };
+    running.then(forget, forget);
+    return running;
+  }
+
+  /**
+   * Resolves to true once every run in progress (including those started meanwhile) has settled, or to
+   * false after `timeoutMs`.
+   */
+  async whenIdle(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    // Bounded: ends when nothing runs or at the deadline.
+    while (this.inFlight.size > 0) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, remaining);
+      });
+      await Promise.race([Promise.allSettled(this.inFlight), timeout]);
+      clearTimeout(timer);
     }
+    return true;
+  }
+
+  private async runOnce(invocation: ReliableInvocation): Promise<SendReply> {
+    const { key, options } = invocation;
+    if (invocation.sequence) await this.awaitTurn(invocation.sequence.key, invocation.sequence.seq, options.orderWaitMs);
+    let token: string;
+    for (let poll = POLL_MIN_MS; ; poll = Math.min(poll * 2, POLL_MAX_MS)) {
+      const claim = await this.batched.claim(key, options.leaseMs);
+      if (claim.outcome.status === 'done') {
+        this.metrics.dedupeHit(key.namespace);
+        return claim.outcome.reply;
+      }
+      if (claim.outcome.status === 'claimed') {
+        token = claim.token;
+        break;
+      }
+      await sleep(Math.min(claim.outcome.retryAfterMs, poll));
+    }
+    const release = this.batched.hold(key, token, options.leaseMs);
+    let reply: SendReply;
+    try {
+      reply = { ok: true, result: await invocation.invoke() };
+    } catch (error) {
+      reply = toErrorReply(error, this.logger);
+    } finally {
+      release();
+    }
+    const recorded = await this.batched.complete(key, token, reply, options.dedupeTtlMs);
+    if (invocation.sequence) await this.store.recordSequence(invocation.sequence.key, invocation.sequence.seq, options.dedupeTtlMs);
+    return recorded;
   }
 
   /** Message n of an ordered sender waits until n-1 completed, or until `waitMs` says it never will. */

@@ -178,6 +178,120 @@ export function describeIdempotencyStoreContract(name: string, factory: () => Pr
       });
     });
 
+    describe('batches', () => {
+      const ids = (...messageIds: string[]): MessageKey[] => messageIds.map((messageId) => message({ messageId }));
+
+      it('claims a batch under one token with per-key outcomes, in input order', async () => {
+        await subject.store.complete(message({ messageId: 'done' }), 'x', ok('earlier'), LONG_MS);
+        await subject.peer.claim(message({ messageId: 'busy' }), 'other', 5_000);
+        await subject.store.claim(message({ messageId: 'mine' }), 'a', 1_000);
+        const outcomes = await subject.store.claimBatch(ids('fresh', 'done', 'busy', 'mine'), 'a', LONG_MS);
+        expect(outcomes).toEqual([
+          { status: 'claimed' },
+          { status: 'done', reply: ok('earlier') },
+          { status: 'busy', retryAfterMs: expect.any(Number) },
+          { status: 'claimed' },
+        ]);
+        const { retryAfterMs } = outcomes[2] as { retryAfterMs: number };
+        expect(retryAfterMs).toBeGreaterThan(4_000); // the other holder's lease
+        expect(retryAfterMs).toBeLessThanOrEqual(5_000);
+        // The batch's leases are the token's: others are kept out, and 'mine' now has the batch's lease.
+        for (const id of ['fresh', 'mine']) {
+          const busy = (await subject.peer.claim(message({ messageId: id }), 'b', LONG_MS)) as { status: string; retryAfterMs: number };
+          expect(busy.status).toBe('busy');
+          expect(busy.retryAfterMs).toBeGreaterThan(1_000);
+        }
+      });
+
+      it('claims a key repeated in one batch once, reporting claimed for the repeat too (same token)', async () => {
+        expect(await subject.store.claimBatch(ids('m1', 'm2', 'm1'), 'a', LONG_MS))
+          .toEqual([{ status: 'claimed' }, { status: 'claimed' }, { status: 'claimed' }]);
+        expect(await subject.peer.claim(message(), 'b', LONG_MS)).toMatchObject({ status: 'busy' });
+        // Repeats of a key another token holds are busy each time.
+        expect(await subject.peer.claimBatch(ids('m1', 'm1'), 'b', LONG_MS)).toMatchObject([{ status: 'busy' }, { status: 'busy' }]);
+      });
+
+      it('grants each key of overlapping concurrent batches to exactly one token', async () => {
+        const nodes = [subject.store, subject.peer];
+        const keys = ids('k0', 'k1', 'k2', 'k3', 'k4');
+        const batches = await Promise.all(
+          Array.from({ length: 10 }, (_, n) => nodes[n % 2].claimBatch([...keys.slice(n % 5), ...keys.slice(0, n % 5)], `t-${n}`, LONG_MS)),
+        );
+        for (const key of keys) {
+          const claimed = batches.filter((outcomes, n) => outcomes[(keys.indexOf(key) - (n % 5) + 5) % 5].status === 'claimed');
+          expect(claimed).toHaveLength(1);
+        }
+      });
+
+      it('completes a batch: the first completion wins per key, in the batch too', async () => {
+        await subject.store.claimBatch(ids('m1', 'm2', 'm3'), 'a', LONG_MS);
+        await subject.peer.complete(message({ messageId: 'm1' }), 'b', ok('first'), LONG_MS);
+        const error: SendReply = { ok: false, error: { code: 'X', message: 'x' } };
+        expect(await subject.store.completeBatch([
+          { key: message({ messageId: 'm1' }), token: 'a', reply: ok('late') },
+          { key: message({ messageId: 'm2' }), token: 'a', reply: ok('two') },
+          { key: message({ messageId: 'm3' }), token: 'a', reply: error },
+          { key: message({ messageId: 'm2' }), token: 'c', reply: ok('repeat') },
+        ], LONG_MS)).toEqual([ok('first'), ok('two'), error, ok('two')]);
+        expect(await subject.peer.claimBatch(ids('m1', 'm2', 'm3'), 'z', LONG_MS))
+          .toEqual([{ status: 'done', reply: ok('first') }, { status: 'done', reply: ok('two') }, { status: 'done', reply: error }]);
+      });
+
+      it('renews a batch with per-entry tokens: held, lost, done, and taken back after expiry', async () => {
+        await subject.store.claim(message({ messageId: 'held' }), 'a', 1_000);
+        await subject.peer.claim(message({ messageId: 'other' }), 'b', LONG_MS);
+        await subject.store.claim(message({ messageId: 'done' }), 'a', LONG_MS);
+        await subject.store.complete(message({ messageId: 'done' }), 'a', ok(1), LONG_MS);
+        await subject.store.claim(message({ messageId: 'expired' }), 'c', SHORT_MS);
+        await sleep(PAST_SHORT_MS);
+        expect(await subject.store.renewBatch([
+          { key: message({ messageId: 'held' }), token: 'a' },
+          { key: message({ messageId: 'other' }), token: 'a' },
+          { key: message({ messageId: 'done' }), token: 'a' },
+          { key: message({ messageId: 'expired' }), token: 'c' },
+          { key: message({ messageId: 'other' }), token: 'b' },
+        ], 5_000)).toEqual([true, false, false, true, true]);
+        const busy = (await subject.peer.claim(message({ messageId: 'held' }), 'z', LONG_MS)) as { status: string; retryAfterMs: number };
+        expect(busy.status).toBe('busy');
+        expect(busy.retryAfterMs).toBeGreaterThan(4_000); // extended past the original 1 s
+        expect(await subject.peer.claim(message({ messageId: 'expired' }), 'z', LONG_MS)).toMatchObject({ status: 'busy' });
+      });
+
+      it('handles a 100-key batch in input order', async () => {
+        const keys = Array.from({ length: 100 }, (_, n) => message({ messageId: `m${n}` }));
+        expect(await subject.store.claimBatch(keys, 'a', LONG_MS)).toEqual(keys.map(() => ({ status: 'claimed' })));
+        expect(await subject.store.renewBatch(keys.map((key) => ({ key, token: 'a' })), LONG_MS)).toEqual(keys.map(() => true));
+        const replies = keys.map((_, n) => ok(n));
+        expect(await subject.store.completeBatch(keys.map((key, n) => ({ key, token: 'a', reply: replies[n] })), LONG_MS)).toEqual(replies);
+        expect(await subject.peer.claimBatch(keys, 'b', LONG_MS)).toEqual(replies.map((reply) => ({ status: 'done', reply })));
+      });
+
+      it('resolves empty batches to empty results', async () => {
+        expect(await subject.store.claimBatch([], 'a', LONG_MS)).toEqual([]);
+        expect(await subject.store.renewBatch([], LONG_MS)).toEqual([]);
+        expect(await subject.store.completeBatch([], LONG_MS)).toEqual([]);
+      });
+
+      it('rejects a batch spanning users or namespaces (one Redis slot per batch), changing nothing', async () => {
+        for (const stray of [message({ userId: 'bob', messageId: 'm2' }), message({ namespace: `${namespace}/other`, messageId: 'm2' })]) {
+          await expect(subject.store.claimBatch([message(), stray], 'a', LONG_MS)).rejects.toThrow(RangeError);
+          await expect(subject.store.renewBatch([{ key: message(), token: 'a' }, { key: stray, token: 'a' }], LONG_MS)).rejects.toThrow(/one user/);
+          await expect(subject.store.completeBatch([{ key: message(), token: 'a', reply: ok(1) }, { key: stray, token: 'a', reply: ok(2) }], LONG_MS))
+            .rejects.toThrow(RangeError);
+          expect(await subject.peer.claim(stray, 'b', LONG_MS)).toEqual({ status: 'claimed' });
+        }
+        expect(await subject.peer.claim(message(), 'b', LONG_MS)).toEqual({ status: 'claimed' });
+      });
+
+      it('records nothing of a batch holding a reply JSON cannot carry', async () => {
+        await expect(subject.store.completeBatch([
+          { key: message(), token: 'a', reply: ok(1) },
+          { key: message({ messageId: 'm2' }), token: 'a', reply: ok(10n) },
+        ], LONG_MS)).rejects.toThrow(TypeError);
+        expect(await subject.store.claimBatch(ids('m1', 'm2'), 'a', LONG_MS)).toEqual([{ status: 'claimed' }, { status: 'claimed' }]);
+      });
+    });
+
     describe('key isolation', () => {
       it('keeps messages apart by namespace, user, event and message id', async () => {
         const keys = [
@@ -257,6 +371,9 @@ export function describeIdempotencyStoreContract(name: string, factory: () => Pr
           await expect(subject.store.renew(message(), 'a', bad)).rejects.toThrow(RangeError);
           await expect(subject.store.complete(message(), 'a', ok(1), bad)).rejects.toThrow(RangeError);
           await expect(subject.store.recordSequence(sender(), 1, bad)).rejects.toThrow(RangeError);
+          await expect(subject.store.claimBatch([message()], 'a', bad)).rejects.toThrow(RangeError);
+          await expect(subject.store.renewBatch([{ key: message(), token: 'a' }], bad)).rejects.toThrow(RangeError);
+          await expect(subject.store.completeBatch([{ key: message(), token: 'a', reply: ok(1) }], bad)).rejects.toThrow(RangeError);
         }
         expect(await subject.store.claim(message(), 'b', LONG_MS)).toEqual({ status: 'claimed' });
         expect(await subject.store.completedSequence(sender())).toBe(0);

@@ -8,6 +8,21 @@ export interface MessageKey {
   messageId: string;
 }
 
+/**
+ * Batches must stay within one user of one namespace: every key of theirs hashes to one Redis Cluster
+ * slot, which a single script needs (and one user's messages are what arrive together anyway).
+ */
+export function assertOneUser(keys: readonly MessageKey[]): void {
+  const [first] = keys;
+  const stray = keys.find((key) => key.namespace !== first.namespace || key.userId !== first.userId);
+  if (stray) {
+    throw new RangeError(
+      `a batch must hold messages of one user in one namespace, got ${JSON.stringify([first.namespace, first.userId])} ` +
+        `and ${JSON.stringify([stray.namespace, stray.userId])}`,
+    );
+  }
+}
+
 /** One sender's ordered sequence of an event (`sid` from the envelope). */
 export interface SequenceKey {
   namespace: string;
@@ -41,6 +56,19 @@ export interface IdempotencyStore {
    * Resolves to the reply that is on record, which is the caller's or the earlier one.
    */
   complete(key: MessageKey, token: string, reply: SendReply, ttlMs: number): Promise<SendReply>;
+  /**
+   * `claim` for several messages of ONE user in one namespace (one Redis slot), atomically, in one
+   * round trip, all under one token. Outcomes in input order; keys are handled in order, so a key
+   * repeated in the batch finds the lease it just took under the same token and is `claimed` again.
+   */
+  claimBatch(keys: MessageKey[], token: string, leaseMs: number): Promise<ClaimOutcome[]>;
+  /** `renew` for several messages of ONE user, atomically; which leases are held now, in input order. */
+  renewBatch(entries: Array<{ key: MessageKey; token: string }>, leaseMs: number): Promise<boolean[]>;
+  /**
+   * `complete` for several messages of ONE user, atomically; the replies on record, in input order.
+   * Entries are handled in order, so of a key repeated in the batch the first entry's reply wins.
+   */
+  completeBatch(entries: Array<{ key: MessageKey; token: string; reply: SendReply }>, ttlMs: number): Promise<SendReply[]>;
   /** Highest sequence number completed for an ordered sender (0 if none). */
   completedSequence(key: SequenceKey): Promise<number>;
   /** Raises the completed sequence to `seq` (never lowers it), kept for `ttlMs`. */

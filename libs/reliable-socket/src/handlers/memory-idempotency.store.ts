@@ -1,5 +1,5 @@
 import type { SendReply } from '@reliable-socket/client/protocol';
-import type { ClaimOutcome, IdempotencyStore, MessageKey, SequenceKey } from './idempotency.store.js';
+import { assertOneUser, type ClaimOutcome, type IdempotencyStore, type MessageKey, type SequenceKey } from './idempotency.store.js';
 import { assertDurationMs, assertSequence } from './idempotency-limits.policy.js';
 import { decodeReply, encodeReply } from './reply.codec.js';
 
@@ -26,7 +26,7 @@ const sequenceId = (key: SequenceKey): string => JSON.stringify([key.namespace, 
 
 /**
  * {@link IdempotencyStore} held in this process, for a single node (and tests). Every method runs to
- * completion without awaiting, so each transition is atomic. Expired entries count as absent at once;
+ * completion without awaiting, so each transition, and each batch, is atomic. Expired entries count as absent at once;
  * an unref'd timer drops those nobody writes again, so they cannot pile up, and `close()` stops it.
  * Behaves like `RedisIdempotencyStore`, down to renew taking back an expired lease nobody took over.
  */
@@ -49,33 +49,55 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async claim(key: MessageKey, token: string, leaseMs: number): Promise<ClaimOutcome> {
-    assertDurationMs('leaseMs', leaseMs);
-    const now = this.now();
-    const entry = this.liveMessage(key, now);
-    if (entry?.kind === 'done') return { status: 'done', reply: decodeReply(entry.replyJson) };
-    if (entry && entry.token !== token) return { status: 'busy', retryAfterMs: Math.max(entry.expiresAt - now, 1) };
-    this.messages.set(messageId(key), { kind: 'lease', token, expiresAt: now + leaseMs });
-    return { status: 'claimed' };
+    return (await this.claimBatch([key], token, leaseMs))[0];
   }
 
   async renew(key: MessageKey, token: string, leaseMs: number): Promise<boolean> {
-    assertDurationMs('leaseMs', leaseMs);
-    const now = this.now();
-    const entry = this.liveMessage(key, now);
-    if (entry && (entry.kind === 'done' || entry.token !== token)) return false;
-    this.messages.set(messageId(key), { kind: 'lease', token, expiresAt: now + leaseMs });
-    return true;
+    return (await this.renewBatch([{ key, token }], leaseMs))[0];
   }
 
-  /** The token is not consulted: the first completion wins whoever holds the lease. */
-  async complete(key: MessageKey, _token: string, reply: SendReply, ttlMs: number): Promise<SendReply> {
-    assertDurationMs('ttlMs', ttlMs);
-    const replyJson = encodeReply(reply); // throws before anything is recorded
+  async complete(key: MessageKey, token: string, reply: SendReply, ttlMs: number): Promise<SendReply> {
+    return (await this.completeBatch([{ key, token, reply }], ttlMs))[0];
+  }
+
+  /** Keys in order, as the Redis script: a repeated key finds the lease just taken under the same token. */
+  async claimBatch(keys: MessageKey[], token: string, leaseMs: number): Promise<ClaimOutcome[]> {
+    assertDurationMs('leaseMs', leaseMs);
+    assertOneUser(keys);
     const now = this.now();
-    const entry = this.liveMessage(key, now);
-    if (entry?.kind === 'done') return decodeReply(entry.replyJson);
-    this.messages.set(messageId(key), { kind: 'done', replyJson, expiresAt: now + ttlMs });
-    return decodeReply(replyJson);
+    return keys.map((key): ClaimOutcome => {
+      const entry = this.liveMessage(key, now);
+      if (entry?.kind === 'done') return { status: 'done', reply: decodeReply(entry.replyJson) };
+      if (entry && entry.token !== token) return { status: 'busy', retryAfterMs: Math.max(entry.expiresAt - now, 1) };
+      this.messages.set(messageId(key), { kind: 'lease', token, expiresAt: now + leaseMs });
+      return { status: 'claimed' };
+    });
+  }
+
+  async renewBatch(entries: Array<{ key: MessageKey; token: string }>, leaseMs: number): Promise<boolean[]> {
+    assertDurationMs('leaseMs', leaseMs);
+    assertOneUser(entries.map(({ key }) => key));
+    const now = this.now();
+    return entries.map(({ key, token }) => {
+      const entry = this.liveMessage(key, now);
+      if (entry && (entry.kind === 'done' || entry.token !== token)) return false;
+      this.messages.set(messageId(key), { kind: 'lease', token, expiresAt: now + leaseMs });
+      return true;
+    });
+  }
+
+  /** Tokens are not consulted: the first completion wins whoever holds the lease. */
+  async completeBatch(entries: Array<{ key: MessageKey; token: string; reply: SendReply }>, ttlMs: number): Promise<SendReply[]> {
+    assertDurationMs('ttlMs', ttlMs);
+    assertOneUser(entries.map(({ key }) => key));
+    const jsons = entries.map(({ reply }) => encodeReply(reply)); // throws before anything is recorded
+    const now = this.now();
+    return entries.map(({ key }, index) => {
+      const entry = this.liveMessage(key, now);
+      if (entry?.kind === 'done') return decodeReply(entry.replyJson);
+      this.messages.set(messageId(key), { kind: 'done', replyJson: jsons[index], expiresAt: now + ttlMs });
+      return decodeReply(jsons[index]);
+    });
   }
 
   async completedSequence(key: SequenceKey): Promise<number> {

@@ -31,6 +31,19 @@ async function scanKeys(client: Redis, prefix: string): Promise<string[]> {
   return keys.sort();
 }
 
+/** The raw replies of the complete script on this connection, to see what Redis sends back. */
+function recordCompleteReplies(client: Redis): unknown[] {
+  const replies: unknown[] = [];
+  const commands = client as unknown as { rsIdemComplete(...args: unknown[]): Promise<unknown> };
+  const original = commands.rsIdemComplete.bind(client);
+  commands.rsIdemComplete = async (...args) => {
+    const reply = await original(...args);
+    replies.push(reply);
+    return reply;
+  };
+  return replies;
+}
+
 afterAll(() => deleteKeysWithPrefix(url, filePrefix));
 
 describeIdempotencyStoreContract('RedisIdempotencyStore', async () => {
@@ -116,6 +129,57 @@ describe('RedisIdempotencyStore on Redis', () => {
       expect(seen).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'get', 'exists']);
     } finally {
       monitor.disconnect();
+      await node.close();
+    }
+  });
+
+  it('sends one EVALSHA for a whole 100-key batch, over all its keys', async () => {
+    const node = openNode();
+    const monitor = await node.client.monitor();
+    try {
+      const keys = Array.from({ length: 100 }, (_, n) => ({ ...message, messageId: `batch-${n}` }));
+      // Warm-up: the first call of each script on a connection may be EVAL (ioredis loads it on NOSCRIPT).
+      await node.store.claimBatch([{ ...message, messageId: 'warm-up' }], 'w', 60_000);
+      await node.store.renewBatch([{ key: { ...message, messageId: 'warm-up' }, token: 'w' }], 60_000);
+      await node.store.completeBatch([{ key: { ...message, messageId: 'warm-up' }, token: 'w', reply: { ok: true, result: 0 } }], 60_000);
+      const seen: string[][] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source !== 'lua' && args.some((arg) => arg.startsWith(node.keyPrefix))) seen.push(args);
+      });
+      await node.client.exists(`${node.keyPrefix}start`);
+      await waitFor(() => seen.some(([command]) => command.toLowerCase() === 'exists'), { message: 'MONITOR to show the start marker' });
+      seen.length = 0;
+      await node.store.claimBatch(keys, 'a', 60_000);
+      await node.store.renewBatch(keys.map((key) => ({ key, token: 'a' })), 60_000);
+      await node.store.completeBatch(keys.map((key, n) => ({ key, token: 'a', reply: { ok: true, result: n } })), 60_000);
+      await node.client.exists(`${node.keyPrefix}end`);
+      await waitFor(() => seen.some(([command]) => command.toLowerCase() === 'exists'), { message: 'MONITOR to show the end marker' });
+      expect(seen.map(([command]) => command.toLowerCase())).toEqual(['evalsha', 'evalsha', 'evalsha', 'exists']);
+      // EVALSHA sha numkeys key…: every message key is declared in KEYS, as Redis Cluster requires.
+      for (const [, , numberOfKeys, ...rest] of seen.slice(0, 3)) {
+        expect(numberOfKeys).toBe('100');
+        expect(rest.slice(0, 100).every((key) => key.startsWith(`${node.keyPrefix}{`) && key.includes(':msg:send'))).toBe(true);
+      }
+    } finally {
+      monitor.disconnect();
+      await node.close();
+    }
+  });
+
+  it('does not echo back replies the batch recorded, only earlier ones', async () => {
+    const node = openNode();
+    try {
+      const big = { ok: true as const, result: 'x'.repeat(100_000) };
+      const replies = recordCompleteReplies(node.client);
+      await node.store.complete({ ...message, messageId: 'earlier' }, 'a', { ok: true, result: 'earlier' }, 60_000);
+      const results = await node.store.completeBatch([
+        { key: { ...message, messageId: 'big' }, token: 'a', reply: big },
+        { key: { ...message, messageId: 'earlier' }, token: 'a', reply: big },
+        { key: { ...message, messageId: 'big' }, token: 'b', reply: { ok: true, result: 'repeat' } },
+      ], 60_000);
+      expect(results).toEqual([big, { ok: true, result: 'earlier' }, big]);
+      expect(replies.at(-1)).toEqual([1, '{"ok":true,"result":"earlier"}', 1]);
+    } finally {
       await node.close();
     }
   });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { SendReply } from '@reliable-socket/client/protocol';
-import type { ClaimOutcome, IdempotencyStore, MessageKey, SequenceKey } from './idempotency.store.js';
+import { assertOneUser, type ClaimOutcome, type IdempotencyStore, type MessageKey, type SequenceKey } from './idempotency.store.js';
 import { assertDurationMs, assertSequence } from './idempotency-limits.policy.js';
 import { decodeReply, encodeReply } from './reply.codec.js';
 import { defineIdempotencyCommands, type IdempotencyCommands } from './redis/idempotency-commands.js';
@@ -17,7 +17,8 @@ export interface RedisIdempotencyStoreOptions {
  * {@link IdempotencyStore} on Redis, shared by every node. A message is one key whose value is the lease
  * holder's token or the reply, and whose PX TTL is the lease or the dedupe window: leases expire by the
  * Redis clock, so nodes need not agree on time. Each write is one Lua script (atomic, one round trip)
- * over keys hash-tagged by the user, in the same Redis Cluster slot as the user's stream.
+ * over keys hash-tagged by the user, in the same Redis Cluster slot as the user's stream; the message
+ * scripts take a batch of one user's keys, and the single-key methods are batches of one.
  */
 export class RedisIdempotencyStore implements IdempotencyStore {
   private readonly keys: IdempotencyKeys;
@@ -29,29 +30,57 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async claim(key: MessageKey, token: string, leaseMs: number): Promise<ClaimOutcome> {
-    assertDurationMs('leaseMs', leaseMs);
-    const [status, detail] = await this.commands.rsIdemClaim(this.keys.message(key), token, leaseMs);
-    switch (status) {
-      case 'done':
-        return { status, reply: decodeReply(detail) };
-      case 'busy':
-        return { status, retryAfterMs: detail };
-      default:
-        return { status: 'claimed' };
-    }
+    return (await this.claimBatch([key], token, leaseMs))[0];
   }
 
   async renew(key: MessageKey, token: string, leaseMs: number): Promise<boolean> {
-    assertDurationMs('leaseMs', leaseMs);
-    return (await this.commands.rsIdemRenew(this.keys.message(key), token, leaseMs)) === 1;
+    return (await this.renewBatch([{ key, token }], leaseMs))[0];
   }
 
-  /** The token is not consulted: the first completion wins whoever holds the lease (see `redis/complete.lua.ts`). */
-  async complete(key: MessageKey, _token: string, reply: SendReply, ttlMs: number): Promise<SendReply> {
+  async complete(key: MessageKey, token: string, reply: SendReply, ttlMs: number): Promise<SendReply> {
+    return (await this.completeBatch([{ key, token, reply }], ttlMs))[0];
+  }
+
+  async claimBatch(keys: MessageKey[], token: string, leaseMs: number): Promise<ClaimOutcome[]> {
+    assertDurationMs('leaseMs', leaseMs);
+    assertOneUser(keys);
+    if (keys.length === 0) return [];
+    const outcomes = await this.commands.rsIdemClaim(keys.length, ...keys.map((key) => this.keys.message(key)), token, leaseMs);
+    return outcomes.map(([status, detail]): ClaimOutcome => {
+      switch (status) {
+        case 'done':
+          return { status, reply: decodeReply(detail) };
+        case 'busy':
+          return { status, retryAfterMs: detail };
+        default:
+          return { status: 'claimed' };
+      }
+    });
+  }
+
+  async renewBatch(entries: Array<{ key: MessageKey; token: string }>, leaseMs: number): Promise<boolean[]> {
+    assertDurationMs('leaseMs', leaseMs);
+    assertOneUser(entries.map(({ key }) => key));
+    if (entries.length === 0) return [];
+    const held = await this.commands.rsIdemRenew(
+      entries.length, ...entries.map(({ key }) => this.keys.message(key)),
+      leaseMs, ...entries.map(({ token }) => token),
+    );
+    return held.map((flag) => flag === 1);
+  }
+
+  /** Tokens are not consulted: the first completion wins whoever holds the lease (see `redis/complete.lua.ts`). */
+  async completeBatch(entries: Array<{ key: MessageKey; token: string; reply: SendReply }>, ttlMs: number): Promise<SendReply[]> {
     assertDurationMs('ttlMs', ttlMs);
-    const json = encodeReply(reply);
-    const earlier = await this.commands.rsIdemComplete(this.keys.message(key), json, ttlMs);
-    return decodeReply(earlier ?? json);
+    assertOneUser(entries.map(({ key }) => key));
+    if (entries.length === 0) return [];
+    const jsons = entries.map(({ reply }) => encodeReply(reply)); // throws before anything is recorded
+    const onRecord = await this.commands.rsIdemComplete(
+      entries.length, ...entries.map(({ key }) => this.keys.message(key)),
+      ttlMs, ...jsons,
+    );
+    // A number names the batch entry whose reply was recorded: decoded from the JSON sent, not echoed back.
+    return onRecord.map((json) => decodeReply(typeof json === 'number' ? jsons[json - 1] : json));
   }
 
   /** A plain GET: a single read is atomic on its own and as cheap as a script call. */

@@ -8,9 +8,11 @@ type Argument = string | number;
 
 /** The idempotency store's Lua scripts as commands of its connection, prefixed apart from the stream store's. */
 export interface IdempotencyCommands {
-  rsIdemClaim(...keysAndArguments: Argument[]): Promise<['done', string] | ['busy', number] | ['claimed']>;
-  rsIdemRenew(...keysAndArguments: Argument[]): Promise<0 | 1>;
-  rsIdemComplete(...keysAndArguments: Argument[]): Promise<string | null>;
+  /** The batch scripts take their key count first (as `rsStreamAppend`); replies hold one entry per key. */
+  rsIdemClaim(numberOfKeys: number, ...keysAndArguments: Argument[]): Promise<Array<['done', string] | ['busy', number] | ['claimed']>>;
+  rsIdemRenew(numberOfKeys: number, ...keysAndArguments: Argument[]): Promise<Array<0 | 1>>;
+  /** Per key: the earlier reply JSON, or the 1-based index of the batch entry whose reply was recorded. */
+  rsIdemComplete(numberOfKeys: number, ...keysAndArguments: Argument[]): Promise<Array<string | number>>;
   rsIdemRecordSeq(...keysAndArguments: Argument[]): Promise<null>;
 }
 
@@ -19,9 +21,9 @@ export interface IdempotencyCommands {
  * `defineCommand` sends EVALSHA and falls back to EVAL on NOSCRIPT, so each call is one round trip.
  */
 export function defineIdempotencyCommands(client: Redis): IdempotencyCommands {
-  client.defineCommand('rsIdemClaim', { lua: CLAIM_LUA, numberOfKeys: 1 });
-  client.defineCommand('rsIdemRenew', { lua: RENEW_LUA, numberOfKeys: 1 });
-  client.defineCommand('rsIdemComplete', { lua: COMPLETE_LUA, numberOfKeys: 1 });
+  client.defineCommand('rsIdemClaim', { lua: CLAIM_LUA });
+  client.defineCommand('rsIdemRenew', { lua: RENEW_LUA });
+  client.defineCommand('rsIdemComplete', { lua: COMPLETE_LUA });
   client.defineCommand('rsIdemRecordSeq', { lua: RECORD_SEQUENCE_LUA, numberOfKeys: 1 });
   return client as unknown as IdempotencyCommands;
 }
