@@ -1,22 +1,31 @@
 /**
- * `npm run bench`: measures reliable-socket against plain Socket.IO in the same run and prints one table.
- * Servers run in child processes (one per kind, all started up front); clients run here.
+ * `npm run bench`: measures reliable-socket against plain Socket.IO in the same run and prints the tables.
+ * Servers run in child processes (one per kind, started up front; the idle-connection scenario starts
+ * fresh ones of its own, so their heaps hold nothing else); clients run here.
  */
 import { machineFacts } from './lib/machine.js';
 import { RedisStats } from './lib/redis-stats.js';
 import { renderReport } from './lib/report.js';
 import { ServerHandle } from './lib/server-handle.js';
 import type { ServerKind } from './lib/server-protocol.js';
+import { runConnectionRate } from './scenarios/connection-rate.js';
+import { runIdleMemory } from './scenarios/idle-memory.js';
 import { measureCsrRecovery, measurePlainRecovery, measureReliableRecovery, runRecovery } from './scenarios/recovery.js';
 import { redisRoundTrips, sequentialWritesPerMessage } from './scenarios/redis-round-trips.js';
+import { runSends } from './scenarios/reliable-sends.js';
 import { runThroughput } from './scenarios/throughput.js';
 
 const CONFIG = {
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   throughput: { count: 20_000, warmupCount: 2_000, concurrency: 256, rounds: 5 },
   recovery: { count: 10_000, concurrency: 256, rounds: 3 },
-  /** The whole run is abandoned past this (the build before it takes ~15 s of the ~3 min budget). */
-  hardLimitMs: 150_000,
+  /** Client → server: 32 awaiting their reply at once, the SDK's default `maxInFlight`. */
+  sends: { count: 5_000, warmupCount: 500, window: 32, rounds: 5 },
+  connections: { count: 500, concurrency: 50, warmupCount: 50, rounds: 5 },
+  /** Fewer when `ulimit -n` cannot hold them (the report says so). */
+  idle: { count: 10_000, concurrency: 100 },
+  /** The whole run is abandoned past this (the build before it takes ~15 s of the ~4 min budget). */
+  hardLimitMs: 225_000,
 };
 
 const log = (message: string): void => console.log(`· ${message}`);
@@ -38,16 +47,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const servers: ServerHandle[] = [];
-  const start = async (kind: ServerKind): Promise<ServerHandle> => {
-    const server = await ServerHandle.start(kind, { redisUrl: CONFIG.redisUrl, keyPrefix });
+  const start = async (kind: ServerKind, serverKeyPrefix = keyPrefix): Promise<ServerHandle> => {
+    const server = await ServerHandle.start(kind, { redisUrl: CONFIG.redisUrl, keyPrefix: serverKeyPrefix });
     servers.push(server);
     return server;
   };
   try {
     const facts = await machineFacts(redis);
     log(`starting servers (redis key prefix ${keyPrefix})`);
-    const [plain, plainCsr, reliableRedis, reliableMemory] = await Promise.all(
-      (['plain', 'plain-csr', 'reliable-redis', 'reliable-memory'] as const).map(start),
+    const [plain, plainCsr, reliableRedis, reliableMemory, reliableUnique] = await Promise.all(
+      (['plain', 'plain-csr', 'reliable-redis', 'reliable-memory', 'reliable-unique-redis'] as const).map((kind) => start(kind)),
     );
 
     log(`throughput: ${CONFIG.throughput.rounds} rounds × ${CONFIG.throughput.count} messages per variant`);
@@ -64,7 +73,19 @@ async function main(): Promise<void> {
       memory: await runRecovery(rounds, () => measureReliableRecovery(reliableMemory, count, concurrency)),
     };
 
-    console.log(`\n${renderReport({ facts, throughput, roundTrips, sequentialWritesPerMessage: sequentialWrites, recovery, recoveryCount: count, concurrency: CONFIG.throughput.concurrency })}\n`);
+    log(`client → server sends: ${CONFIG.sends.rounds} rounds × ${CONFIG.sends.count} messages per variant and store`);
+    const sends = await runSends({ redis: reliableRedis, memory: reliableMemory }, redis, keyPrefix, CONFIG.sends);
+
+    log(`connection setup: ${CONFIG.connections.rounds} rounds × ${CONFIG.connections.count} connections, ${CONFIG.connections.concurrency} at once`);
+    const connections = await runConnectionRate({ plain, reliable: reliableUnique }, redis, CONFIG.connections);
+
+    log(`idle connections: ${CONFIG.idle.count} per server (open-file limit ${facts.openFileLimit})`);
+    const idle = await runIdleMemory(start, redis, keyPrefix, { ...CONFIG.idle, openFileLimit: facts.openFileLimit });
+
+    console.log(`\n${renderReport({
+      facts, throughput, roundTrips, sequentialWritesPerMessage: sequentialWrites, recovery, recoveryCount: count, concurrency: CONFIG.throughput.concurrency,
+      sends, sendWindow: CONFIG.sends.window, connections, connectionOptions: CONFIG.connections, idle,
+    })}\n`);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     const deleted = await redis.deleteKeys(keyPrefix).catch((error: Error) => {

@@ -7,6 +7,10 @@ export interface BenchServer {
   burst(request: BurstRequest): Promise<void>;
   /** Sockets of `user` connected to this server right now. */
   socketCount(user: string): number;
+  /** Sockets connected to the bench namespace, all users. */
+  connectionCount(): number;
+  /** Runs of the `@Reliable()` echo handler so far (0 on plain servers, which have no handlers). */
+  reliableHandlerRuns(): number;
   close(): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { RedisStats } from './redis-stats.js';
 
@@ -7,6 +8,21 @@ export interface MachineFacts {
   cpuModel: string;
   node: string;
   redis: string;
+  /** `ulimit -n` of this process (the server processes inherit it): caps the idle-connection scenario. */
+  openFileLimit: number;
+}
+
+/**
+ * Node has no getrlimit, but a child shell inherits the limit: `ulimit -n` there is this process's.
+ * `unlimited` (or no shell) counts as no practical limit.
+ */
+export function openFileLimit(): number {
+  try {
+    const limit = Number.parseInt(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim(), 10);
+    return Number.isFinite(limit) ? limit : Number.MAX_SAFE_INTEGER;
+  } catch {
+    return Number.MAX_SAFE_INTEGER;
+  }
 }
 
 export async function machineFacts(redis: RedisStats): Promise<MachineFacts> {
@@ -16,5 +32,6 @@ export async function machineFacts(redis: RedisStats): Promise<MachineFacts> {
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
     node: process.version,
     redis: await redis.version(),
+    openFileLimit: openFileLimit(),
   };
 }

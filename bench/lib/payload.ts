@@ -22,3 +22,7 @@ export const plainUserRoom = (user: string): string => `user:${user}`;
 
 /** Sent by the plain server with connection state recovery to each new socket (see plain-server.ts). */
 export const WELCOME_EVENT = 'welcome';
+
+/** Client → server events of the Nest bench gateway: the same echo handler without and with `@Reliable()`. */
+export const ECHO_EVENT = 'echo';
+export const RELIABLE_ECHO_EVENT = 'echo-reliable';

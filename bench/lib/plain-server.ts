@@ -47,6 +47,8 @@ export async function startPlainServer(recovery: boolean): Promise<BenchServer> 
       }
     },
     socketCount: (user) => socketsOf(user).length,
+    connectionCount: () => namespace.sockets.size,
+    reliableHandlerRuns: () => 0,
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),
   };
 }

@@ -9,6 +9,8 @@ export interface RedisSnapshot {
 
 /** Upper bound on SCAN iterations when deleting the run's keys (COUNT 1000 each). */
 const MAX_SCAN_ITERATIONS = 10_000;
+/** MEMORY USAGE commands per pipeline. */
+const MEMORY_BATCH = 1_000;
 
 function parseInfo(text: string): Map<string, string> {
   const fields = new Map<string, string>();
@@ -55,18 +57,50 @@ export class RedisStats {
     return { commands, cpuMicros: Math.round(seconds * 1e6) };
   }
 
+  /**
+   * How many keys exist under `prefix` right now and the memory they take (SCAN, so Redis is never
+   * blocked; `MEMORY USAGE … SAMPLES 0`: exact, key name and overhead included).
+   */
+  async keyStats(prefix: string): Promise<{ keys: number; bytes: number }> {
+    const keys = await this.keysUnder(prefix);
+    let bytes = 0;
+    for (let start = 0; start < keys.length; start += MEMORY_BATCH) {
+      const pipeline = this.client.pipeline();
+      for (const key of keys.slice(start, start + MEMORY_BATCH)) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', '0');
+      // A key that expired in between answers null: it takes nothing.
+      for (const [error, usage] of (await pipeline.exec()) ?? []) if (!error) bytes += Number(usage ?? 0);
+    }
+    return { keys: keys.length, bytes };
+  }
+
   /** Deletes every key under `prefix` (which must contain no glob characters); resolves to how many. */
   async deleteKeys(prefix: string): Promise<number> {
+    let deleted = 0;
+    await this.scanKeys(prefix, async (keys) => {
+      deleted += await this.client.unlink(...keys);
+    });
+    return deleted;
+  }
+
+  /** SCAN may return a key twice: a set keeps each once. */
+  private async keysUnder(prefix: string): Promise<string[]> {
+    const seen = new Set<string>();
+    await this.scanKeys(prefix, async (keys) => {
+      for (const key of keys) seen.add(key);
+    });
+    return [...seen];
+  }
+
+  /** Hands every batch of keys under `prefix` (which must contain no glob characters) to `onKeys`. */
+  private async scanKeys(prefix: string, onKeys: (keys: string[]) => Promise<void>): Promise<void> {
     if (/[*?[\]\\]/.test(prefix)) throw new Error(`refusing to SCAN with a glob character in ${prefix}`);
     let cursor = '0';
-    let deleted = 0;
     for (let iteration = 0; iteration < MAX_SCAN_ITERATIONS; iteration += 1) {
       const [next, keys] = await this.client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) deleted += await this.client.unlink(...keys);
+      if (keys.length > 0) await onKeys(keys);
       cursor = next;
-      if (cursor === '0') break;
+      if (cursor === '0') return;
     }
-    return deleted;
   }
 
   async close(): Promise<void> {

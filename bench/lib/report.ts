@@ -1,11 +1,12 @@
 import type { MachineFacts } from './machine.js';
+import { connectionsDetails, connectionsTable, type ConnectionResults } from './report-connections.js';
 import { formatFixed, formatInt, formatRatio, renderTable } from './table.js';
 import { median } from './timing.js';
 import type { RecoveryResult } from '../scenarios/recovery.js';
 import type { RoundTripFigures } from '../scenarios/redis-round-trips.js';
 import type { ThroughputResult, ThroughputRun, ThroughputVariant } from '../scenarios/throughput.js';
 
-export interface BenchResults {
+export interface BenchResults extends ConnectionResults {
   facts: MachineFacts;
   throughput: ThroughputResult;
   roundTrips: RoundTripFigures;
@@ -89,7 +90,7 @@ function details(results: BenchResults): string[] {
 export function renderReport(results: BenchResults): string {
   const { facts, concurrency } = results;
   return [
-    `reliable-socket bench — ${facts.date} — ${facts.cpus} CPUs (${facts.cpuModel}), node ${facts.node}, redis ${facts.redis}`,
+    `reliable-socket bench — ${facts.date} — ${facts.cpus} CPUs (${facts.cpuModel}), node ${facts.node}, redis ${facts.redis}, ulimit -n ${formatInt(facts.openFileLimit)}`,
     `servers in child processes, clients in the bench process; loopback; reliable emits ${concurrency} at a time`,
     '',
     mainTable(results),
@@ -97,5 +98,9 @@ export function renderReport(results: BenchResults): string {
     costTable(results),
     '',
     ...details(results),
+    '',
+    connectionsTable(results),
+    '',
+    ...connectionsDetails(results),
   ].join('\n');
 }

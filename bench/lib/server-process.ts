@@ -3,6 +3,7 @@
  * of `server-protocol.ts` over the IPC channel; exits when asked to stop or when the parent goes.
  */
 import type { BenchServer } from './bench-server.js';
+import { startNestPlainApp } from './nest-plain-app.js';
 import { startPlainServer } from './plain-server.js';
 import { startReliableApp } from './reliable-app.js';
 import { installRedisWriteCounter } from './redis-write-counter.js';
@@ -20,15 +21,18 @@ async function start({ kind, redisUrl, keyPrefix }: StartRequest): Promise<Bench
       return startPlainServer(false);
     case 'plain-csr':
       return startPlainServer(true);
+    case 'nest-plain':
+      return startNestPlainApp();
     case 'reliable-memory':
       storeCalls = installStoreCallCounter();
       return startReliableApp({ keyPrefix: keyPrefix ?? 'rs-bench:' });
-    case 'reliable-redis': {
-      if (!redisUrl) throw new Error('reliable-redis needs redisUrl');
+    case 'reliable-redis':
+    case 'reliable-unique-redis': {
+      if (!redisUrl) throw new Error(`${kind} needs redisUrl`);
       storeCalls = installStoreCallCounter();
       // Before the app opens its connections, so every one of them is counted.
       redisWrites = installRedisWriteCounter(Number(new URL(redisUrl).port || 6379));
-      return startReliableApp({ redisUrl, keyPrefix: keyPrefix ?? 'rs-bench:' });
+      return startReliableApp({ redisUrl, keyPrefix: keyPrefix ?? 'rs-bench:', uniquePerUser: kind === 'reliable-unique-redis' });
     }
   }
 }
@@ -49,9 +53,15 @@ async function handle(request: ServerRequest): Promise<unknown> {
       return { emitMs: now() - started };
     }
     case 'snapshot': {
-      if (request.collectGarbage) collectGarbage();
+      // Twice: objects kept alive only by weak callbacks or finalizers of the first pass go in the second,
+      // so heapUsed is what live state really holds.
+      if (request.collectGarbage) for (let pass = 0; pass < 2; pass += 1) collectGarbage();
       const { append, ack } = storeCalls();
-      const snapshot: Snapshot = { cpuMicros: cpuMicros(), redisWrites: redisWrites(), appends: append, acks: ack };
+      const { heapUsed, rss } = process.memoryUsage();
+      const snapshot: Snapshot = {
+        cpuMicros: cpuMicros(), redisWrites: redisWrites(), appends: append, acks: ack, heapUsed, rss,
+        connections: server?.connectionCount() ?? 0, reliableHandlerRuns: server?.reliableHandlerRuns() ?? 0,
+      };
       return snapshot;
     }
     case 'socketCount':

@@ -4,8 +4,13 @@
  * its Redis traffic cannot confuse it with the bench's own Redis connection.
  */
 
-/** `plain-csr` is plain Socket.IO with connection state recovery on (used only to compare recovery). */
-export type ServerKind = 'plain' | 'plain-csr' | 'reliable-redis' | 'reliable-memory';
+/**
+ * `plain-csr` is plain Socket.IO with connection state recovery on (used only to compare recovery).
+ * `nest-plain` is a Nest gateway without reliable-socket (used only to split idle-connection memory).
+ * `reliable-unique-redis` is the Redis app whose gateway is `@UniquePerNamespace()` (one session per
+ * user): the connection scenarios measure handshake auth + session claim + presence on it.
+ */
+export type ServerKind = 'plain' | 'plain-csr' | 'nest-plain' | 'reliable-redis' | 'reliable-memory' | 'reliable-unique-redis';
 
 export interface StartRequest {
   op: 'start';
@@ -66,8 +71,15 @@ export interface RedisWriteCounts {
 
 export interface Snapshot {
   cpuMicros: number;
+  /** `process.memoryUsage()` of the server process, bytes (after a forced GC when `collectGarbage`). */
+  heapUsed: number;
+  rss: number;
+  /** Sockets connected to the bench namespace right now. */
+  connections: number;
+  /** Runs of the bench's `@Reliable()` echo handler so far (0 on plain servers). */
+  reliableHandlerRuns: number;
   redisWrites: RedisWriteCounts;
-  /** Calls of the store's `append` and `ack` (reliable servers only). */
+  /** Append script calls (`appendBatch`) and `ack` calls of the store (reliable servers only). */
   appends: number;
   acks: number;
 }

@@ -33,6 +33,13 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** Nearest-rank percentile (`p` in 0…100) of `values`; NaN when empty. */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
 /** Runs a full GC when node was started with --expose-gc, so garbage of one run is not paid by the next. */
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
