@@ -4,6 +4,7 @@ import { ErrorCode, WireEvent, type ControlEnvelope, type ErrorReply, type Sessi
 import { RESOLVED_OPTIONS } from '../reliable-socket.constants.js';
 import type { AuthenticatedUser, ResolvedReliableSocketOptions } from '../interfaces/reliable-socket-options.interface.js';
 import { authenticateHandshake } from './user.authenticator.js';
+import type { SocketListeners } from '../io/socket-listeners.js';
 
 /** setTimeout's ceiling (~24.8 days); longer expiries are reached in several hops. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -19,16 +20,28 @@ type ReauthReply = { ok: true; expiresAt?: number } | ErrorReply;
 export class CredentialLifetimeHandler {
   private readonly logger = new Logger('ReliableSocket');
   private readonly timers = new WeakMap<Socket, NodeJS.Timeout>();
+  /** Registered on every socket by the namespace binder; shared, so nothing is allocated per socket. */
+  readonly listeners: SocketListeners;
 
-  constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions) {}
+  constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions) {
+    // An alias: the listener's own `this` is the socket.
+    const handler = this;
+    this.listeners = {
+      [WireEvent.Reauth](request: unknown, reply?: (response: ReauthReply) => void) {
+        if (typeof reply === 'function') void handler.reauthenticate(this, request).then(reply);
+      },
+    };
+  }
 
+  /** Announces the session and schedules its expiry; `listeners` carry the rest. */
   attach(socket: Socket): void {
     this.announce(socket);
     this.schedule(socket);
-    socket.on(WireEvent.Reauth, (request: unknown, reply?: (response: ReauthReply) => void) => {
-      if (typeof reply === 'function') void this.reauthenticate(socket, request).then(reply);
-    });
-    socket.once('disconnect', () => clearTimeout(this.timers.get(socket)));
+  }
+
+  /** Called by the namespace binder when the socket disconnects. */
+  detach(socket: Socket): void {
+    clearTimeout(this.timers.get(socket));
   }
 
   private announce(socket: Socket): void {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { StreamStore, type StreamKey } from '../store/stream.store.js';
 
 interface Waiter {
@@ -25,7 +25,7 @@ export class DeliveryTimeoutError extends Error {
  * store. One store subscription serves every waiter on this node.
  */
 @Injectable()
-export class AckTracker implements OnModuleDestroy {
+export class AckTracker implements OnApplicationShutdown {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly unsubscribe: () => void;
 
@@ -57,7 +57,8 @@ export class AckTracker implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /** After the graceful drain (beforeApplicationShutdown), so acks still resolve receipts while clients move away. */
+  onApplicationShutdown(): void {
     this.unsubscribe();
   }
 

@@ -9,6 +9,7 @@ import type { AuthenticatedUser, ResolvedReliableSocketOptions } from '../interf
 import { StreamStore, type StreamKey } from '../store/stream.store.js';
 import { replayStart } from './replay-start.js';
 import { ReliableMetrics } from '../metrics/reliable.metrics.js';
+import type { SocketListeners } from '../io/socket-listeners.js';
 
 type Reply = (response: BatchEnvelope | ErrorReply | { t: number }) => void;
 
@@ -35,22 +36,28 @@ function isFetchRequest(value: unknown): value is FetchRequest {
 @Injectable()
 export class ClientRequestsHandler {
   private readonly logger = new Logger('ReliableSocket');
+  /** Registered on every socket by the namespace binder; shared, so nothing is allocated per socket. */
+  readonly listeners: SocketListeners;
 
   constructor(
     @Inject(StreamStore) private readonly store: StreamStore,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions,
     private readonly metrics: ReliableMetrics,
-  ) {}
-
-  attach(socket: Socket): void {
-    socket.on(WireEvent.Ack, (envelope: AckEnvelope) => void this.onAck(socket, envelope));
-    socket.on(WireEvent.Fetch, (request: unknown, reply?: Reply) => {
-      if (typeof reply === 'function') void this.onFetch(socket, request).then(reply);
-    });
-    socket.on(WireEvent.Probe, (...args: unknown[]) => {
-      const reply = args[args.length - 1];
-      if (typeof reply === 'function') (reply as Reply)({ t: Date.now() });
-    });
+  ) {
+    // An alias: the listeners' own `this` is the socket.
+    const handler = this;
+    this.listeners = {
+      [WireEvent.Ack](envelope: AckEnvelope) {
+        void handler.onAck(this, envelope);
+      },
+      [WireEvent.Fetch](request: unknown, reply?: Reply) {
+        if (typeof reply === 'function') void handler.onFetch(this, request).then(reply);
+      },
+      [WireEvent.Probe](...args: unknown[]) {
+        const reply = args[args.length - 1];
+        if (typeof reply === 'function') (reply as Reply)({ t: Date.now() });
+      },
+    };
   }
 
   private async onAck(socket: Socket, envelope: AckEnvelope): Promise<void> {

@@ -8,6 +8,7 @@ import type { ExactlyOnceRunner } from '../handlers/exactly-once.runner.js';
 import type { ResolvedReliableSocketOptions } from '../interfaces/reliable-socket-options.interface.js';
 import { NamespaceRegistry } from '../io/namespace.registry.js';
 import { DRAIN_REASON, GracefulDrain } from './graceful.drain.js';
+import { waitFor } from '../../../../test/support/wait.js';
 
 const DRAIN_MS = 600;
 
@@ -67,6 +68,8 @@ describe('GracefulDrain', () => {
       expect(control.reconnectInMs).toBeLessThan(DRAIN_MS);
     }
     expect(new Set(controls.map((control) => control.reconnectInMs)).size).toBeGreaterThan(1);
+    // The server is done once its sockets are closed; each client hears its disconnect a moment later.
+    await waitFor(() => leftAfter.length === 8, { timeoutMs: 2_000, message: 'every client heard its disconnect' });
     expect(leftAfter).toHaveLength(8);
     expect(namespace.sockets.size).toBe(0);
     expect(took).toBeLessThan(DRAIN_MS + 500);

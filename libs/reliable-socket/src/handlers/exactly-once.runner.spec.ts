@@ -55,4 +55,17 @@ describe('ExactlyOnceRunner', () => {
     expect(runs).toBe(1);
     expect(metrics.dedupeHits).toEqual(['/chat']);
   });
+
+  it('records a result JSON cannot carry as INTERNAL without failing the others of its batch', async () => {
+    const runner = new ExactlyOnceRunner(new MemoryIdempotencyStore(), new ReliableMetrics());
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const [good, bad] = await Promise.all([
+      runner.run(invocation('m4', async () => 'fine')),
+      runner.run(invocation('m5', async () => ({ big: 10n }))),
+    ]);
+    expect(logged).toHaveBeenCalledTimes(1);
+    logged.mockRestore();
+    expect(good).toEqual({ ok: true, result: 'fine' });
+    expect(bad).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'Internal error' } });
+  });
 });

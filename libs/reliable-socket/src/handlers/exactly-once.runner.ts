@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { SendReply } from '@reliable-socket/client/protocol';
 import { IdempotencyStore, type MessageKey, type SequenceKey } from './idempotency.store.js';
 import type { ResolvedReliableHandlerOptions } from './reliable-handler.options.js';
@@ -32,7 +32,7 @@ export interface ReliableInvocation {
  * leave their leases to expire.
  */
 @Injectable()
-export class ExactlyOnceRunner implements OnModuleDestroy {
+export class ExactlyOnceRunner implements OnApplicationShutdown {
   private readonly logger = new Logger('ReliableSocket');
   private readonly inFlight = new Set<Promise<SendReply>>();
   private readonly batched: IdempotencyBatcher;
@@ -44,7 +44,8 @@ export class ExactlyOnceRunner implements OnModuleDestroy {
     this.batched = new IdempotencyBatcher(store);
   }
 
-  onModuleDestroy(): void {
+  /** After the graceful drain, which waits for running handlers: their leases stay renewed until then. */
+  onApplicationShutdown(): void {
     this.batched.close();
   }
 

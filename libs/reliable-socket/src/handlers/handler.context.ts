@@ -1,18 +1,21 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { MessageKey } from './idempotency.store.js';
 
 /** What is known about the reliable message whose handler is running. */
-export interface ReliableHandlerContext {
+interface ReliableHandlerContext {
   /** Identity of the inbound message: namespace, user, event and message id. */
-  readonly messageScope: string;
+  readonly message: MessageKey;
+  /** `message` as text, made by the first emit: most handlers never emit, so most never pay for it. */
+  scope?: string;
   /** Emits made so far by this run of the handler. */
   emits: number;
 }
 
 const storage = new AsyncLocalStorage<ReliableHandlerContext>();
 
-/** Runs `work` as the handler of the reliable message `messageScope`. */
-export function runInHandlerContext<T>(messageScope: string, work: () => T): T {
-  return storage.run({ messageScope, emits: 0 }, work);
+/** Runs `work` as the handler of the reliable message `message`. */
+export function runInHandlerContext<T>(message: MessageKey, work: () => T): T {
+  return storage.run({ message, emits: 0 }, work);
 }
 
 /**
@@ -23,7 +26,9 @@ export function runInHandlerContext<T>(messageScope: string, work: () => T): T {
 export function nextEmitIdempotencyKey(): string | undefined {
   const context = storage.getStore();
   if (!context) return undefined;
-  const key = `${context.messageScope}#${context.emits}`;
+  const { namespace, userId, event, messageId } = context.message;
+  context.scope ??= JSON.stringify([namespace, userId, event, messageId]);
+  const key = `${context.scope}#${context.emits}`;
   context.emits += 1;
   return key;
 }

@@ -48,7 +48,12 @@ export class IdempotencyBatcher {
     return this.completions.add(userGroup(key, ttlMs), { key, token, reply, ttlMs });
   }
 
-  /** Keeps the lease alive until the returned release is called. */
+  /**
+   * Keeps the lease alive until the returned release is called. The renewal timer outlives the last
+   * release until its next tick (see {@link renew}): with messages arriving continuously the set of
+   * held leases empties and refills all the time, and a timer per refill would be created and
+   * cleared for every few messages.
+   */
   hold(key: MessageKey, token: string, leaseMs: number): () => void {
     const lease = { key, token };
     let leases = this.held.get(leaseMs);
@@ -61,10 +66,6 @@ export class IdempotencyBatcher {
     }
     return () => {
       leases.delete(lease);
-      if (leases.size > 0) return;
-      clearInterval(this.renewals.get(leaseMs));
-      this.renewals.delete(leaseMs);
-      this.held.delete(leaseMs);
     };
   }
 
@@ -93,14 +94,33 @@ export class IdempotencyBatcher {
     return slots.map((slot) => ({ outcome: slot === -1 ? { status: 'busy', retryAfterMs: 10 } : outcomes[slot], token }));
   }
 
+  /**
+   * Replies go to the store as they are. By contract a store refuses a batch holding a reply JSON cannot
+   * carry whole, with a TypeError, before recording anything; only then is each reply checked (the bad
+   * ones recorded as INTERNAL) and the batch sent again. Checking up front would serialise every reply
+   * once more on the common path.
+   */
   private async completeBatch(items: Array<{ key: MessageKey; token: string; reply: SendReply; ttlMs: number }>): Promise<SendReply[]> {
-    const entries = items.map(({ key, token, reply }) => ({ key, token, reply: storable(reply, this.logger) }));
-    return this.store.completeBatch(entries, items[0].ttlMs);
+    const entries = items.map(({ key, token, reply }) => ({ key, token, reply }));
+    try {
+      return await this.store.completeBatch(entries, items[0].ttlMs);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      return this.store.completeBatch(entries.map((entry) => ({ ...entry, reply: storable(entry.reply, this.logger) })), items[0].ttlMs);
+    }
   }
 
+  /** Renews every lease held for `leaseMs`; stops the timer once none is. */
   private async renew(leaseMs: number): Promise<void> {
+    const leases = this.held.get(leaseMs);
+    if (!leases || leases.size === 0) {
+      clearInterval(this.renewals.get(leaseMs));
+      this.renewals.delete(leaseMs);
+      this.held.delete(leaseMs);
+      return;
+    }
     const byUser = new Map<string, HeldLease[]>();
-    for (const lease of this.held.get(leaseMs) ?? []) {
+    for (const lease of leases) {
       const group = userGroup(lease.key, 0);
       byUser.set(group, [...(byUser.get(group) ?? []), lease]);
     }

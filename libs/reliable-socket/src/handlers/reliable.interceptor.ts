@@ -20,6 +20,9 @@ const DATA_ARGUMENT = 1;
  */
 @Injectable()
 export class ReliableInterceptor implements NestInterceptor {
+  /** Per handler, its `@Reliable()` options over the module's: read once, not on every message. */
+  private readonly optionsOf = new WeakMap<object, ResolvedReliableHandlerOptions>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly runner: ExactlyOnceRunner,
@@ -28,10 +31,7 @@ export class ReliableInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'ws') return next.handle();
-    const options: ResolvedReliableHandlerOptions = {
-      ...this.options.reliable,
-      ...this.reflector.get<ReliableHandlerOptions | undefined>(RELIABLE_HANDLER_METADATA, context.getHandler()),
-    };
+    const options = this.handlerOptions(context.getHandler());
     const parsed = parseSendEnvelope(context.getArgByIndex(DATA_ARGUMENT), options.maxPayloadBytes);
     if ('error' in parsed) return of<SendReply>({ ok: false, error: parsed.error });
     const { envelope } = parsed;
@@ -42,14 +42,22 @@ export class ReliableInterceptor implements NestInterceptor {
     const event = context.switchToWs().getPattern();
     const userId = (socket.data.user as AuthenticatedUser).id;
     const key = { namespace: socket.nsp.name, userId, event, messageId: envelope.id };
-    const scope = JSON.stringify([key.namespace, userId, event, envelope.id]);
     return from(
       this.runner.run({
         key,
         options,
         sequence: options.ordered ? { key: { namespace: key.namespace, userId, senderId: envelope.sid, event }, seq: envelope.seq } : undefined,
-        invoke: () => runInHandlerContext(scope, () => lastValueFrom(next.handle().pipe(defaultIfEmpty(undefined)))),
+        invoke: () => runInHandlerContext(key, () => lastValueFrom(next.handle().pipe(defaultIfEmpty(undefined)))),
       }),
     );
+  }
+
+  private handlerOptions(handler: object): ResolvedReliableHandlerOptions {
+    let options = this.optionsOf.get(handler);
+    if (!options) {
+      options = { ...this.options.reliable, ...this.reflector.get<ReliableHandlerOptions | undefined>(RELIABLE_HANDLER_METADATA, handler as () => void) };
+      this.optionsOf.set(handler, options);
+    }
+    return options;
   }
 }

@@ -15,6 +15,7 @@ import { SessionUniqueness } from '../sessions/session-uniqueness.service.js';
 import { UniqueNamespaceExplorer, type NamespaceOption } from '../sessions/unique-namespace.explorer.js';
 import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 import { GracefulDrain } from '../drain/graceful.drain.js';
+import { addSocketListeners, type SocketListeners } from './socket-listeners.js';
 
 function isServer(target: Server | Namespace): target is Server {
   return 'engine' in target && 'sockets' in target;
@@ -30,6 +31,11 @@ export class NamespaceBinder {
   private readonly logger = new Logger('ReliableSocket');
   private readonly bound = new WeakSet<Namespace>();
   private readonly declaredAs = new WeakMap<Server | Namespace, NamespaceOption>();
+  /**
+   * The protocol listeners of every socket, and one `disconnect` listener dispatching to each service:
+   * shared functions (the socket is their `this`), so an idle connection holds no closure of ours.
+   */
+  private readonly listeners: SocketListeners;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions,
@@ -43,7 +49,17 @@ export class NamespaceBinder {
     private readonly uniqueGateways: UniqueNamespaceExplorer,
     private readonly metrics: ReliableMetrics,
     private readonly drain: GracefulDrain,
-  ) {}
+  ) {
+    // An alias: the listener's own `this` is the socket.
+    const binder = this;
+    this.listeners = {
+      ...requests.listeners,
+      ...credentials.listeners,
+      disconnect() {
+        binder.disconnected(this);
+      },
+    };
+  }
 
   /** Remembers which gateway `namespace` option produced a namespace (regexes and functions have no usable name). */
   noteNamespaceOption(created: Server | Namespace, namespace: NamespaceOption): void {
@@ -70,12 +86,18 @@ export class NamespaceBinder {
       // Dynamic (regex/function) namespaces create their children on demand; make them addressable.
       if (socket.nsp !== namespace) this.registry.register(socket.nsp);
       socket.join(identityRoom((socket.data.user as AuthenticatedUser).id));
-      this.requests.attach(socket);
+      addSocketListeners(socket, this.listeners);
       this.metrics.observeSocket(socket);
       this.credentials.attach(socket);
       this.presence.track(socket);
       void this.start(socket, unique !== undefined);
     });
+  }
+
+  private disconnected(socket: Socket): void {
+    this.credentials.detach(socket);
+    this.presence.untrack(socket);
+    this.uniqueness.release(socket);
   }
 
   private async start(socket: Socket, unique: boolean): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { RESOLVED_OPTIONS } from '../reliable-socket.constants.js';
 import type { AuthenticatedUser, ResolvedReliableSocketOptions } from '../interfaces/reliable-socket-options.interface.js';
@@ -7,9 +7,14 @@ import { PresenceService } from './presence.service.js';
 import { PresenceStore, type PresenceConnection } from './presence.store.js';
 import { RepeatingTask } from './repeating-task.js';
 import { RoomPresenceRelay } from './room-presence.relay.js';
+import { addSocketListeners } from '../io/socket-listeners.js';
 
 /** How long shutdown waits for the last disconnects to reach the store before the backend closes. */
 const SHUTDOWN_FLUSH_MS = 2_000;
+
+function connectionOf(socket: Socket): PresenceConnection {
+  return { namespace: socket.nsp.name, userId: (socket.data.user as AuthenticatedUser).id, connectionId: socket.id };
+}
 
 /**
  * Records this node's connections in the presence store: a connect per authenticated socket, a
@@ -19,11 +24,13 @@ const SHUTDOWN_FLUSH_MS = 2_000;
  * leaves. Room presence requests and the relay of changes to followers are in {@link RoomPresenceRelay}.
  */
 @Injectable()
-export class PresenceTracker implements OnModuleDestroy, OnApplicationShutdown {
+export class PresenceTracker implements OnApplicationShutdown {
   private readonly logger = new Logger('ReliableSocket:Presence');
   private readonly ttlMs: number;
-  /** This node's connections, all renewed by each heartbeat. */
-  private readonly connections = new Map<Socket, PresenceConnection>();
+  /** This node's connections, all renewed by each heartbeat (their records are derived when needed: nothing kept per socket). */
+  private readonly connections = new Set<Socket>();
+  /** Connects still in flight, so a disconnect is recorded after them (only while they are). */
+  private readonly connecting = new Map<Socket, Promise<void>>();
   /** Every namespace a tracked socket came from: those this node sweeps. */
   private readonly namespaces = new Set<string>();
   /** Store calls not settled yet, awaited at shutdown so the last disconnects are recorded. */
@@ -51,28 +58,32 @@ export class PresenceTracker implements OnModuleDestroy, OnApplicationShutdown {
   /** Called by the namespace binder for every authenticated socket, as it connects. */
   track(socket: Socket): void {
     if (!socket.connected) return;
-    const connection: PresenceConnection = {
-      namespace: socket.nsp.name,
-      userId: (socket.data.user as AuthenticatedUser).id,
-      connectionId: socket.id,
-    };
-    this.connections.set(socket, connection);
+    const connection = connectionOf(socket);
+    this.connections.add(socket);
     this.namespaces.add(connection.namespace);
     this.heartbeat.start();
     this.sweeper.start();
-    this.relay.attach(socket);
+    addSocketListeners(socket, this.relay.listeners);
     // A failed connect is not retried here: the next heartbeat records any connection the store lacks.
     const connected = this.settle(this.store.connect(connection, this.ttlMs), `connect of ${connection.userId}`);
-    socket.once('disconnect', () => {
-      this.connections.delete(socket);
-      this.relay.detach(socket);
-      // After the connect, even if it is still in flight: otherwise the connect would land last and
-      // leave a ghost connection until it expired.
-      void this.settle(connected.then(() => this.store.disconnect(connection)), `disconnect of ${connection.userId}`);
-    });
+    this.connecting.set(socket, connected);
+    void connected.then(() => this.connecting.delete(socket));
   }
 
-  onModuleDestroy(): void {
+  /** Called by the namespace binder when a socket disconnects (whether or not it was tracked). */
+  untrack(socket: Socket): void {
+    if (!this.connections.delete(socket)) return;
+    this.relay.detach(socket);
+    const connection = connectionOf(socket);
+    // After the connect, even if it is still in flight: otherwise the connect would land last and
+    // leave a ghost connection until it expired.
+    const connected = this.connecting.get(socket);
+    const disconnected = connected ? connected.then(() => this.store.disconnect(connection)) : this.store.disconnect(connection);
+    void this.settle(disconnected, `disconnect of ${connection.userId}`);
+  }
+
+  /** Stops the timers; at application shutdown, after the graceful drain, so connections still draining stay renewed. */
+  private stopTimers(): void {
     this.heartbeat.stop();
     this.sweeper.stop();
     this.unsubscribe();
@@ -84,7 +95,7 @@ export class PresenceTracker implements OnModuleDestroy, OnApplicationShutdown {
    * that, this node's users would stay online until their connections expired.
    */
   async onApplicationShutdown(): Promise<void> {
-    this.onModuleDestroy();
+    this.stopTimers();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, SHUTDOWN_FLUSH_MS);
@@ -94,7 +105,7 @@ export class PresenceTracker implements OnModuleDestroy, OnApplicationShutdown {
   }
 
   private async renew(): Promise<void> {
-    if (this.connections.size > 0) await this.store.heartbeat([...this.connections.values()], this.ttlMs);
+    if (this.connections.size > 0) await this.store.heartbeat([...this.connections].map(connectionOf), this.ttlMs);
   }
 
   private async sweep(): Promise<void> {

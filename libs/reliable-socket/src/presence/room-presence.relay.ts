@@ -8,6 +8,7 @@ import type { AuthenticatedUser, PresenceOptions } from '../interfaces/reliable-
 import type { StreamStore } from '../store/stream.store.js';
 import type { PresenceService, RoomMember } from './presence.service.js';
 import type { PresenceEvent } from './presence.store.js';
+import type { SocketListeners } from '../io/socket-listeners.js';
 
 /** Socket.IO room of this node's sockets following a room's presence (`rs:presence:lobby`). */
 export const presenceRoom = (room: string): string => `rs:presence:${room}`;
@@ -45,16 +46,21 @@ export class RoomPresenceRelay {
    */
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: RoomPresenceRelayDeps) {}
+  /** Registered on every socket by the namespace binder; shared, so nothing is allocated per socket. */
+  readonly listeners: SocketListeners;
 
-  attach(socket: Socket): void {
-    socket.on(WireEvent.PresenceSubscribe, (request: unknown, reply?: Reply) => {
-      void this.subscribe(socket, request).then((response) => typeof reply === 'function' && reply(response));
-    });
-    socket.on(WireEvent.PresenceUnsubscribe, (request: unknown, reply?: Reply) => {
-      const response = this.unsubscribe(socket, request);
-      if (typeof reply === 'function') reply(response);
-    });
+  constructor(private readonly deps: RoomPresenceRelayDeps) {
+    // An alias: the listeners' own `this` is the socket.
+    const relay = this;
+    this.listeners = {
+      [WireEvent.PresenceSubscribe](request: unknown, reply?: Reply) {
+        void relay.subscribe(this, request).then((response) => typeof reply === 'function' && reply(response));
+      },
+      [WireEvent.PresenceUnsubscribe](request: unknown, reply?: Reply) {
+        const response = relay.unsubscribe(this, request);
+        if (typeof reply === 'function') reply(response);
+      },
+    };
   }
 
   /** Forgets a socket that disconnected (Socket.IO has already removed it from its rooms). */

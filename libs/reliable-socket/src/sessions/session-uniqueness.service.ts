@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Namespace, Socket } from 'socket.io';
 import { ErrorCode, HANDSHAKE_FIELD, WireEvent, type ControlEnvelope } from '@reliable-socket/client/protocol';
 import { identityRoom, RESOLVED_OPTIONS } from '../reliable-socket.constants.js';
@@ -23,15 +23,21 @@ function clientInstanceId(socket: Socket): string {
   return typeof sent === 'string' && SESSION_ID_PATTERN.test(sent) ? sent : `socket:${socket.id}`;
 }
 
+/** The session a socket of a unique namespace was granted in its handshake. */
+function sessionOf(socket: Socket): HeldSession {
+  return { namespace: socket.nsp.name, userId: (socket.data.user as AuthenticatedUser).id, fence: socket.data.sessionFence as number };
+}
+
 /**
  * Enforces `@UniquePerNamespace()`: the decision is taken in the handshake, atomically in the
  * {@link SessionRegistry}; the winner then evicts older sessions on every node by fence. Evictions
  * are also re-checked by heartbeat, so a lost inter-node message cannot leave two sessions alive.
  */
 @Injectable()
-export class SessionUniqueness implements OnModuleDestroy {
+export class SessionUniqueness implements OnApplicationShutdown {
   private readonly logger = new Logger('ReliableSocket');
-  private readonly held = new Map<Socket, HeldSession>();
+  /** Sockets holding their session; the session itself is derived from the socket, so nothing more is kept per socket. */
+  private readonly held = new Set<Socket>();
   private readonly listening = new WeakSet<Namespace>();
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -65,12 +71,8 @@ export class SessionUniqueness implements OnModuleDestroy {
   /** Runs once the socket is connected and in its identity room. */
   async onConnection(socket: Socket): Promise<void> {
     this.listen(socket.nsp);
-    const session: HeldSession = { namespace: socket.nsp.name, userId: (socket.data.user as AuthenticatedUser).id, fence: socket.data.sessionFence as number };
-    this.held.set(socket, session);
-    socket.once('disconnect', () => {
-      this.held.delete(socket);
-      this.registry.release(session).catch((error: Error) => this.logger.warn(`session release failed: ${error.message}`));
-    });
+    const session = sessionOf(socket);
+    this.held.add(socket);
     // A newer session may have been granted between this handshake and now: its eviction notice could
     // have gone out before this socket joined its identity room, so check before evicting others.
     if (!(await this.registry.holds(session))) return this.evict(socket);
@@ -78,7 +80,15 @@ export class SessionUniqueness implements OnModuleDestroy {
     socket.nsp.serverSideEmit(EVICT_SERVER_EVENT, { userId: session.userId, fence: session.fence } satisfies EvictNotice);
   }
 
-  onModuleDestroy(): void {
+  /** Called by the namespace binder when a socket disconnects; releases its session, if it was granted one (evicted or not). */
+  release(socket: Socket): void {
+    if (socket.data.sessionFence === undefined) return; // not in a `@UniquePerNamespace()` namespace
+    this.held.delete(socket);
+    this.registry.release(sessionOf(socket)).catch((error: Error) => this.logger.warn(`session release failed: ${error.message}`));
+  }
+
+  /** After the graceful drain, so sessions of clients still connected during it stay renewed. */
+  onApplicationShutdown(): void {
     clearInterval(this.heartbeat);
   }
 
@@ -93,8 +103,7 @@ export class SessionUniqueness implements OnModuleDestroy {
   private evictOlder(namespace: Namespace, userId: string, fence: number): void {
     for (const socketId of namespace.adapter.rooms.get(identityRoom(userId)) ?? []) {
       const socket = namespace.sockets.get(socketId);
-      const held = socket && this.held.get(socket);
-      if (socket && held && held.fence < fence) this.evict(socket);
+      if (socket && this.held.has(socket) && sessionOf(socket).fence < fence) this.evict(socket);
     }
   }
 
@@ -108,11 +117,11 @@ export class SessionUniqueness implements OnModuleDestroy {
   }
 
   private async refreshHeld(): Promise<void> {
-    const entries = [...this.held.entries()];
-    if (entries.length === 0) return;
+    const sockets = [...this.held];
+    if (sockets.length === 0) return;
     try {
-      const stillHeld = await this.registry.refresh(entries.map(([, session]) => session), this.options.presence.ttlMs);
-      entries.forEach(([socket], i) => stillHeld[i] || this.evict(socket));
+      const stillHeld = await this.registry.refresh(sockets.map(sessionOf), this.options.presence.ttlMs);
+      sockets.forEach((socket, i) => stillHeld[i] || this.evict(socket));
     } catch (error) {
       this.logger.warn(`session refresh failed: ${(error as Error).message}`);
     }
