@@ -7,8 +7,7 @@
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Module, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { WebSocketGateway, WsException } from '@nestjs/websockets';
+import { WebSocketGateway } from '@nestjs/websockets';
 import { Redis } from 'ioredis';
 import type { Subscription } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
@@ -20,6 +19,7 @@ import { deleteKeysWithPrefix, redisUrl, testKeyPrefix } from './support/redis-p
 import { TcpProxy } from './support/tcp-proxy.js';
 import { sleep, waitFor } from './support/wait.js';
 import { connectRaw, devToken, nodeEnv } from './fixtures/chat.fixtures.js';
+import { listenInProcess, userFromHandshake, TEST_HEARTBEAT } from './fixtures/in-process.node.js';
 
 const TTL_MS = 1_500;
 /** The longest a dead node's users can take to leave: their last renewal's TTL, then the next sweep. */
@@ -43,24 +43,17 @@ async function startPresenceNode(keyPrefix: string): Promise<PresenceNode> {
       ReliableSocketModule.forRoot({
         redis: redisUrl(),
         keyPrefix,
-        heartbeat: { pingIntervalMs: 500, pingTimeoutMs: 500 },
+        heartbeat: TEST_HEARTBEAT,
         presence: { ttlMs: TTL_MS, canSubscribe: (user, _room) => user.id !== 'mallory' },
-        authenticate: (handshake) => {
-          const user = (handshake.auth as { user?: unknown }).user;
-          if (typeof user !== 'string') throw new WsException('auth.user required');
-          return { id: user };
-        },
+        authenticate: userFromHandshake,
       }),
     ],
     providers: [PresenceGateway],
   })
   class PresenceTestModule {}
 
-  const moduleRef = await Test.createTestingModule({ imports: [PresenceTestModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
-  return { app, url: `http://127.0.0.1:${port}`, presence: app.get(PresenceService), emitter: app.get(ReliableEmitter) };
+  const { app, url } = await listenInProcess(PresenceTestModule);
+  return { app, url, presence: app.get(PresenceService), emitter: app.get(ReliableEmitter) };
 }
 
 /** Every presence change one node's `changes$` emitted. */

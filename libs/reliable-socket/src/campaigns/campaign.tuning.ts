@@ -8,8 +8,8 @@ import type { CampaignState } from './campaign.types.js';
 /** Mean delay between two polls of the active campaigns by one node's worker (jittered ±50 %). */
 export const WORKER_TICK_MS = 100;
 
-/** Most recipients one worker claims per campaign per tick (a node's share of an unlimited campaign). */
-export const CLAIM_BATCH = 100;
+/** Most recipients one worker claims per campaign per tick (a node's share of an unlimited campaign); their appends go out concurrently and pipeline. */
+export const CLAIM_BATCH = 500;
 
 /**
  * How long a claim stays exclusive. Only a node that dies mid-batch lets a lease run out; its recipients
