@@ -14,6 +14,9 @@ import { measureCsrRecovery, measurePlainRecovery, measureReliableRecovery, runR
 import { redisRoundTrips, sequentialWritesPerMessage } from './scenarios/redis-round-trips.js';
 import { runSends } from './scenarios/reliable-sends.js';
 import { runThroughput } from './scenarios/throughput.js';
+// Scenario 7 (campaign delivery to 1,000 clients vs io.emit):
+import { renderCampaignReport } from './lib/report-campaign.js';
+import { runCampaignDelivery } from './scenarios/campaign-delivery.js';
 
 const CONFIG = {
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -24,11 +27,19 @@ const CONFIG = {
   connections: { count: 500, concurrency: 50, warmupCount: 50, rounds: 5 },
   /** Fewer when `ulimit -n` cannot hold them (the report says so). */
   idle: { count: 10_000, concurrency: 100 },
+  /** Scenario 7: one message to `clients` connected clients (distinct users), `io.emit` vs a campaign without rate limit. */
+  campaign: { clients: 1_000, rounds: 5, warmupRounds: 1, concurrency: 100 },
   /** The whole run is abandoned past this (the build before it takes ~15 s of the ~4 min budget). */
   hardLimitMs: 225_000,
 };
 
 const log = (message: string): void => console.log(`· ${message}`);
+
+/**
+ * `BENCH_ONLY=reliable-sends` or `BENCH_ONLY=idle-memory` runs that one scenario and prints its raw results
+ * instead of the full report: a quicker loop while profiling one path.
+ */
+const ONLY = process.env.BENCH_ONLY;
 
 async function main(): Promise<void> {
   const guard = setTimeout(() => {
@@ -54,6 +65,24 @@ async function main(): Promise<void> {
   };
   try {
     const facts = await machineFacts(redis);
+    if (ONLY === 'reliable-sends') {
+      const [reliableRedis, reliableMemory] = await Promise.all((['reliable-redis', 'reliable-memory'] as const).map((kind) => start(kind)));
+      const sends = await runSends({ redis: reliableRedis, memory: reliableMemory }, redis, keyPrefix, CONFIG.sends);
+      for (const [store, result] of Object.entries(sends)) {
+        const cpu = (runs: { serverCpuMicros: number; clientCpuMicros: number }[]): string =>
+          runs.map((run) => `${Math.round(run.serverCpuMicros)}/${Math.round(run.clientCpuMicros)}`).join(' ');
+        console.log(`${store}: ratio ${result.ratio.toFixed(2)}, msg/s ${JSON.stringify(result.medianMsgsPerSec)}, ` +
+          `server/client CPU µs per message: plain ${cpu(result.runs.plain)}; reliable ${cpu(result.runs.reliable)}`);
+      }
+      return;
+    }
+    if (ONLY === 'idle-memory') {
+      const idle = await runIdleMemory(start, redis, keyPrefix, { ...CONFIG.idle, openFileLimit: facts.openFileLimit });
+      const perConnection = (variant: 'plain' | 'nest' | 'reliable'): number => Math.round(idle[variant].heapBytesPerConnection);
+      console.log(`idle heap bytes / connection: plain ${perConnection('plain')}, nest ${perConnection('nest')}, reliable ${perConnection('reliable')}; ` +
+        `library share ${perConnection('reliable') - perConnection('nest')}, over plain ${perConnection('reliable') - perConnection('plain')}`);
+      return;
+    }
     log(`starting servers (redis key prefix ${keyPrefix})`);
     const [plain, plainCsr, reliableRedis, reliableMemory, reliableUnique] = await Promise.all(
       (['plain', 'plain-csr', 'reliable-redis', 'reliable-memory', 'reliable-unique-redis'] as const).map((kind) => start(kind)),
@@ -79,6 +108,13 @@ async function main(): Promise<void> {
     log(`connection setup: ${CONFIG.connections.rounds} rounds × ${CONFIG.connections.count} connections, ${CONFIG.connections.concurrency} at once`);
     const connections = await runConnectionRate({ plain, reliable: reliableUnique }, redis, CONFIG.connections);
 
+    // Scenario 7: its own two server processes, the reliable one under its own key prefix, so no other
+    // reliable server's campaign worker takes part; stopped before the idle scenario.
+    log(`campaign: ${CONFIG.campaign.rounds} rounds × one message to ${CONFIG.campaign.clients} clients per variant`);
+    const [campaignPlain, campaignReliable] = await Promise.all([start('plain'), start('reliable-redis', `${keyPrefix}campaign:`)]);
+    const campaign = await runCampaignDelivery({ plain: campaignPlain, reliable: campaignReliable }, CONFIG.campaign);
+    await Promise.all([campaignPlain.stop(), campaignReliable.stop()]);
+
     log(`idle connections: ${CONFIG.idle.count} per server (open-file limit ${facts.openFileLimit})`);
     const idle = await runIdleMemory(start, redis, keyPrefix, { ...CONFIG.idle, openFileLimit: facts.openFileLimit });
 
@@ -86,6 +122,7 @@ async function main(): Promise<void> {
       facts, throughput, roundTrips, sequentialWritesPerMessage: sequentialWrites, recovery, recoveryCount: count, concurrency: CONFIG.throughput.concurrency,
       sends, sendWindow: CONFIG.sends.window, connections, connectionOptions: CONFIG.connections, idle,
     })}\n`);
+    console.log(`${renderCampaignReport(campaign)}\n`); // scenario 7
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     const deleted = await redis.deleteKeys(keyPrefix).catch((error: Error) => {

@@ -1,4 +1,4 @@
-import type { BurstRequest } from './server-protocol.js';
+import type { BurstRequest, CampaignReply, CampaignRequest } from './server-protocol.js';
 
 /** What the server process needs from either kind of server (plain Socket.IO or the Nest app). */
 export interface BenchServer {
@@ -11,6 +11,8 @@ export interface BenchServer {
   connectionCount(): number;
   /** Runs of the `@Reliable()` echo handler so far (0 on plain servers, which have no handlers). */
   reliableHandlerRuns(): number;
+  /** One message to every connected client (scenario 7); absent on servers that do not take part. */
+  campaign?(request: CampaignRequest): Promise<CampaignReply>;
   close(): Promise<void>;
 }
 
@@ -20,3 +22,6 @@ export function handshakeUser(auth: unknown): string {
   if (typeof user !== 'string' || user.length === 0) throw new Error('handshake auth.user must be a non-empty string');
   return user;
 }
+
+/** Absolute high-resolution time (ms), comparable between the bench process and the server processes. */
+export const absoluteNow = (): number => performance.timeOrigin + performance.now();

@@ -26,3 +26,13 @@ export const WELCOME_EVENT = 'welcome';
 /** Client → server events of the Nest bench gateway: the same echo handler without and with `@Reliable()`. */
 export const ECHO_EVENT = 'echo';
 export const RELIABLE_ECHO_EVENT = 'echo-reliable';
+
+/** Event of the one-to-all message of scenario 7 (`io.emit` on plain servers, a campaign on reliable ones). */
+export const CAMPAIGN_EVENT = 'push';
+
+export interface CampaignPayload {
+  round: number;
+  text: string;
+}
+
+export const makeCampaignPayload = (round: number): CampaignPayload => ({ round, text: TEXT });

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
-import { handshakeUser, type BenchServer } from './bench-server.js';
-import { BENCH_EVENT, BENCH_NAMESPACE, makePayload, plainUserRoom, WELCOME_EVENT } from './payload.js';
+import { absoluteNow, handshakeUser, type BenchServer } from './bench-server.js';
+import { BENCH_EVENT, BENCH_NAMESPACE, CAMPAIGN_EVENT, makeCampaignPayload, makePayload, plainUserRoom, WELCOME_EVENT } from './payload.js';
 import type { BurstRequest } from './server-protocol.js';
 
 /**
@@ -45,6 +45,12 @@ export async function startPlainServer(recovery: boolean): Promise<BenchServer> 
         const room = namespace.to(plainUserRoom(user));
         for (let seq = 0; seq < count; seq += 1) room.emit(BENCH_EVENT, makePayload(seq));
       }
+    },
+    async campaign({ round }) {
+      const payload = makeCampaignPayload(round);
+      const startedAt = absoluteNow();
+      namespace.emit(CAMPAIGN_EVENT, payload);
+      return { startedAt, startReturnedAt: absoluteNow() };
     },
     socketCount: (user) => socketsOf(user).length,
     connectionCount: () => namespace.sockets.size,

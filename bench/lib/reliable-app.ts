@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
-import { Reliable, ReliableEmitter, ReliableSocketModule, UniquePerNamespace } from '@reliable-socket/nestjs';
+import { CampaignService, Reliable, ReliableEmitter, ReliableSocketModule, UniquePerNamespace } from '@reliable-socket/nestjs';
 import type { Namespace } from 'socket.io';
-import { handshakeUser, type BenchServer } from './bench-server.js';
+import { absoluteNow, handshakeUser, type BenchServer } from './bench-server.js';
 import { runBounded } from './emit-pool.js';
-import { BENCH_EVENT, BENCH_NAMESPACE, ECHO_EVENT, RELIABLE_ECHO_EVENT, makePayload, type BenchPayload } from './payload.js';
-import type { BurstRequest } from './server-protocol.js';
+import { BENCH_EVENT, BENCH_NAMESPACE, CAMPAIGN_EVENT, ECHO_EVENT, RELIABLE_ECHO_EVENT, makeCampaignPayload, makePayload, type BenchPayload } from './payload.js';
+import type { BurstRequest, CampaignRequest } from './server-protocol.js';
+import { sleep } from './timing.js';
 
 /** Runs of the `@Reliable()` echo handler in this process: the bench checks it ran once per message. */
 let reliableEchoRuns = 0;
@@ -67,6 +68,7 @@ export async function startReliableApp({ redisUrl, keyPrefix, uniquePerUser = fa
   const app = await NestFactory.create(BenchAppModule, { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   const emitter = app.get(ReliableEmitter);
+  const campaigns = app.get(CampaignService);
   const { namespace } = app.get<BenchGateway | UniqueBenchGateway>(Gateway);
 
   return {
@@ -74,6 +76,23 @@ export async function startReliableApp({ redisUrl, keyPrefix, uniquePerUser = fa
     async burst({ user, count, concurrency }: BurstRequest) {
       // Per emit, as an application would write it; the emitter resolves once the message is durable.
       await runBounded(count, concurrency, (seq) => emitter.toUser(user).emit(BENCH_EVENT, makePayload(seq)));
+    },
+    async campaign({ round, users, timeoutMs }: CampaignRequest) {
+      const startedAt = absoluteNow();
+      // No ratePerSecond: no limit. Delivery runs in the library's background worker.
+      const { id } = await campaigns.start({
+        namespace: BENCH_NAMESPACE, target: { users }, event: CAMPAIGN_EVENT, data: makeCampaignPayload(round), expiresAt: Date.now() + 10 * 60_000,
+      });
+      const startReturnedAt = absoluteNow();
+      // As an admin UI would watch it, but tightly (one store read at a time, 2 ms apart) so the figure is not poll-bound.
+      let progressPolls = 0;
+      for (;;) {
+        const progress = await campaigns.progress(id);
+        progressPolls += 1;
+        if (progress.delivered >= users.length) return { startedAt, startReturnedAt, deliveredAt: absoluteNow(), progress, progressPolls };
+        if (absoluteNow() - startedAt > timeoutMs) throw new Error(`campaign ${id}: ${JSON.stringify(progress)} after ${timeoutMs} ms`);
+        await sleep(2);
+      }
     },
     socketCount: (user) => [...namespace.sockets.values()].filter((socket) => (socket.data.user as { id?: string } | undefined)?.id === user).length,
     connectionCount: () => namespace.sockets.size,

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type {
-  BurstReply, BurstRequest, ReplyEnvelope, RequestEnvelope, ServerKind, ServerRequest, Snapshot, StartReply,
+  BurstReply, BurstRequest, CampaignReply, CampaignRequest, ReplyEnvelope, RequestEnvelope, ServerKind, ServerRequest, Snapshot, StartReply,
 } from './server-protocol.js';
 import { withDeadline } from './timing.js';
 
@@ -62,6 +62,10 @@ export class ServerHandle {
 
   snapshot(collectGarbage = false): Promise<Snapshot> {
     return this.request<Snapshot>({ op: 'snapshot', collectGarbage });
+  }
+
+  campaign(request: Omit<CampaignRequest, 'op'>): Promise<CampaignReply> {
+    return this.request<CampaignReply>({ op: 'campaign', ...request });
   }
 
   socketCount(user: string): Promise<number> {

@@ -66,6 +66,11 @@ async function handle(request: ServerRequest): Promise<unknown> {
     }
     case 'socketCount':
       return requireServer().socketCount(request.user);
+    case 'campaign': {
+      const target = requireServer();
+      if (!target.campaign) throw new Error('this server does not run campaigns');
+      return target.campaign(request);
+    }
     case 'stop':
       await server?.close();
       server = undefined;

@@ -48,7 +48,21 @@ export interface StopRequest {
   op: 'stop';
 }
 
-export type ServerRequest = StartRequest | BurstRequest | SnapshotRequest | SocketCountRequest | StopRequest;
+/**
+ * One message to every connected client of the bench namespace (scenario 7), payload `{ round, text }`:
+ * - plain servers: one `namespace.emit(CAMPAIGN_EVENT, payload)` (Socket.IO's `io.emit`, on the bench namespace);
+ * - reliable servers: `CampaignService.start({ target: { users }, … })` without `ratePerSecond`, then
+ *   `progress(id)` polled in the server process until `delivered === users.length` (at most `timeoutMs`).
+ */
+export interface CampaignRequest {
+  op: 'campaign';
+  round: number;
+  /** Reliable servers only: the recipients (each a connected client's user). */
+  users: string[];
+  timeoutMs: number;
+}
+
+export type ServerRequest = StartRequest | BurstRequest | SnapshotRequest | SocketCountRequest | StopRequest | CampaignRequest;
 
 export interface StartReply {
   port: number;
@@ -57,6 +71,22 @@ export interface StartReply {
 export interface BurstReply {
   /** From the first emit until every emit returned (plain) or resolved as durable (reliable). */
   emitMs: number;
+}
+
+/**
+ * Times are absolute (`performance.timeOrigin + performance.now()`, ms), so the bench can compare them with
+ * its own clients' receipt times across the process boundary.
+ */
+export interface CampaignReply {
+  /** Just before `namespace.emit` (plain) or `campaigns.start()` (reliable). */
+  startedAt: number;
+  /** When `namespace.emit` or `start()` returned. */
+  startReturnedAt: number;
+  /** Reliable: first `progress(id)` reply with `delivered === users.length`, and that reply. */
+  deliveredAt?: number;
+  progress?: { state: string; total: number; delivered: number; pending: number; expired: number };
+  /** Reliable: `progress(id)` calls made while waiting. */
+  progressPolls?: number;
 }
 
 /** Writes (flushes) to Redis sockets, classified by the first command of the written buffer. */
