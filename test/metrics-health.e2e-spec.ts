@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io, type Socket } from 'socket.io-client';
 import { MemoryStorage, ReliableClient } from '@reliable-socket/client';
-import { ReliableEmitter, ReliableHealthIndicator } from '@reliable-socket/nestjs';
+import { CampaignService, ReliableEmitter, ReliableHealthIndicator } from '@reliable-socket/nestjs';
 import { AppProcess } from './support/app-process.js';
 import { killAllChildProcesses } from './support/process-reaper.js';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
@@ -109,6 +109,20 @@ describe('metrics of in-process nodes (redis)', () => {
     sockets.push(second.socket);
     await waitFor(() => first.controls.some((control) => control.type === 'replaced'), { message: 'the first session replaced' });
     expect(await metric(nodeA, 'sessions_replaced_total', { namespace: '/solo' })).toBe(1);
+  });
+
+  it('reports campaign progress as campaign_recipients gauges', async () => {
+    const client = new ReliableClient(`${nodeB.url}/probe`, { ...TEST_CLIENT_OPTIONS, storage: new MemoryStorage(), auth: { user: 'gauge-user' } });
+    clients.push(client);
+    const pushes: unknown[] = [];
+    client.on('push', (data) => void pushes.push(data));
+    await waitFor(() => client.connected, { timeoutMs: 5_000, message: 'gauge-user never connected' });
+    const campaigns = nodeA.app.get(CampaignService);
+    const { id } = await campaigns.start({ namespace: '/probe', target: { users: ['gauge-user'] }, event: 'push', data: { v: 1 }, expiresAt: Date.now() + 60_000 });
+    await waitFor(async () => (await campaigns.progress(id)).delivered === 1, { timeoutMs: 10_000, message: 'campaign never delivered' });
+    expect(pushes).toEqual([{ v: 1 }]);
+    expect(await metric(nodeA, 'campaign_recipients', { campaign: id, state: 'delivered' })).toBe(1);
+    expect(await metric(nodeA, 'campaign_recipients', { campaign: id, state: 'pending' })).toBe(0);
   });
 
   it('unregisters its metrics when the application closes, so it can be created again in this process', async () => {

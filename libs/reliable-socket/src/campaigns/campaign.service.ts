@@ -1,3 +1,4 @@
+import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { distinctUntilChanged, exhaustMap, takeWhile, timer, type Observable } from 'rxjs';
@@ -45,6 +46,7 @@ export class CampaignService implements CampaignOperations {
     private readonly audience: CampaignAudience,
     private readonly registry: NamespaceRegistry,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions,
+    private readonly metrics: ReliableMetrics,
   ) {}
 
   /**
@@ -89,6 +91,7 @@ export class CampaignService implements CampaignOperations {
   async progress(id: string): Promise<CampaignProgress> {
     const progress = await this.store.progress(id);
     if (!progress) throw new CampaignNotFoundError(id);
+    this.metrics.reportCampaign(progress);
     return progress;
   }
 

@@ -1,10 +1,14 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ReliableEmitter } from '../delivery/reliable.emitter.js';
+import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 import { NamespaceRegistry } from '../io/namespace.registry.js';
 import { RepeatingTask } from '../presence/repeating-task.js';
 import { ActiveCampaigns } from './active-campaigns.js';
 import { CampaignStore, type CampaignRecord, type RecipientOffset } from './campaign.store.js';
 import { CLAIM_BATCH, CLAIM_LEASE_MS, FINAL_STATES, WORKER_TICK_MS } from './campaign.tuning.js';
+
+/** How often each node refreshes the progress gauges of a running campaign. */
+const REPORT_EVERY_MS = 1_000;
 
 /** How long shutdown waits for the batch in flight to be recorded before the backend closes. */
 const SHUTDOWN_WAIT_MS = 5_000;
@@ -26,6 +30,7 @@ export const campaignMessageKey = (id: string): string => `campaign:${id}`;
 @Injectable()
 export class CampaignWorker implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('ReliableSocket:Campaigns');
+  private readonly reportedAt = new Map<string, number>();
   private readonly task: RepeatingTask;
   private current: Promise<void> = Promise.resolve();
   /** The last tick claimed a full batch: more is waiting, so the next one comes at once. */
@@ -36,6 +41,7 @@ export class CampaignWorker implements OnModuleInit, OnModuleDestroy {
     private readonly campaigns: ActiveCampaigns,
     private readonly emitter: ReliableEmitter,
     private readonly registry: NamespaceRegistry,
+    private readonly metrics: ReliableMetrics,
   ) {
     this.task = new RepeatingTask(
       () => (this.current = this.tick()),
@@ -64,8 +70,19 @@ export class CampaignWorker implements OnModuleInit, OnModuleDestroy {
     let busy = false;
     for (const campaign of await this.campaigns.refresh()) {
       busy = (await this.work(campaign, bound.has(campaign.namespace))) || busy;
+      await this.report(campaign.id);
     }
     this.busy = busy;
+  }
+
+  /** Feeds the campaign gauges, at most once per {@link REPORT_EVERY_MS} per campaign: a store read each time. */
+  private async report(id: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.reportedAt.get(id) ?? 0) < REPORT_EVERY_MS) return;
+    this.reportedAt.set(id, now);
+    const progress = await this.store.progress(id);
+    if (progress) this.metrics.reportCampaign(progress);
+    if (!progress || FINAL_STATES.has(progress.state)) this.reportedAt.delete(id);
   }
 
   /** One batch of one campaign; true when the batch was full. */
