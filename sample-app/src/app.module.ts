@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { JwtModule, JwtService } from '@nestjs/jwt';
 import { ReliableSocketModule } from '@reliable-socket/nestjs';
+import { CampaignsController } from './admin/campaigns.controller.js';
+import { RolesGuard } from './admin/roles.guard.js';
 import { DevTokenController } from './auth/dev-token.controller.js';
 import { jwtHandshakeAuthenticator } from './auth/jwt-handshake.authenticator.js';
 import { ChatGateway } from './chat/chat.gateway.js';
+import { PresenceController } from './chat/presence.controller.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './config/sample.config.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { StaticAssetsModule } from './web/static-assets.module.js';
 
 /** Builds the sample's root module for a given configuration (tests start several with different ones). */
 export function createAppModule(config: SampleConfig) {
@@ -29,9 +33,10 @@ export function createAppModule(config: SampleConfig) {
         }),
       }),
       ObservabilityModule,
+      StaticAssetsModule,
     ],
-    controllers: [DevTokenController],
-    providers: [{ provide: SAMPLE_CONFIG, useValue: config }, ChatGateway],
+    controllers: [DevTokenController, PresenceController, CampaignsController],
+    providers: [{ provide: SAMPLE_CONFIG, useValue: config }, ChatGateway, RolesGuard],
   })
   class AppModule {}
 

@@ -5,10 +5,12 @@ import type { AuthenticatedUser, Handshake } from '@reliable-socket/nestjs';
 interface TokenClaims {
   sub?: unknown;
   exp?: number;
+  roles?: unknown;
 }
 
 /**
- * Verifies `auth.token` (HS256 JWT whose `sub` is the user id). The library turns any throw into a
+ * Verifies `auth.token` (HS256 JWT whose `sub` is the user id, optional `roles` a string list, returned
+ * as `socket.data.user.roles` for guards and campaign `where` targets). The library turns any throw into a
  * `connect_error` with code UNAUTHENTICATED; UnauthorizedException messages reach the client.
  */
 export function jwtHandshakeAuthenticator(jwt: JwtService) {
@@ -22,6 +24,7 @@ export function jwtHandshakeAuthenticator(jwt: JwtService) {
       throw new UnauthorizedException((error as Error).name === 'TokenExpiredError' ? 'token expired' : 'invalid token');
     }
     if (typeof claims.sub !== 'string' || claims.sub.length === 0) throw new UnauthorizedException('token has no subject');
-    return { id: claims.sub, expiresAt: claims.exp ? claims.exp * 1000 : undefined };
+    const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is string => typeof role === 'string') : [];
+    return { id: claims.sub, roles, expiresAt: claims.exp ? claims.exp * 1000 : undefined };
   };
 }

@@ -1,6 +1,16 @@
 import { MessageBody, SubscribeMessage, WebSocketGateway, WsException } from '@nestjs/websockets';
 import { CurrentUser, Reliable, ReliableEmitter, UniquePerNamespace, type AuthenticatedUser } from '@reliable-socket/nestjs';
 
+/**
+ * Each sender's "delivered" ticks go to its own room `receipts:<user>` rather than its user stream, so the
+ * user stream carries only `message`s (tools count on its offsets being contiguous). Users cannot join,
+ * leave or post to these rooms themselves.
+ */
+const RECEIPTS = 'receipts:';
+
+/** How long a `send` waits for the recipient's ack to relay the "delivered" tick (the wait is held in memory). */
+const DELIVERED_WAIT_MS = 10 * 60_000;
+
 function requireText(payload: Record<string, unknown> | undefined, ...fields: string[]): Record<string, string> {
   const values: Record<string, string> = {};
   for (const field of fields) {
@@ -10,12 +20,15 @@ function requireText(payload: Record<string, unknown> | undefined, ...fields: st
     }
     values[field] = value;
   }
+  if (values.room?.startsWith(RECEIPTS)) throw new WsException({ code: 'FORBIDDEN', message: `rooms "${RECEIPTS}*" are reserved` });
   return values;
 }
 
 /**
  * The sample chat on namespace `/chat`. Its events are a public contract that tests and tools rely on:
- * `send {to, text}` → `message {from, text, sentAt}` to user `to`, acked with `{offset}`;
+ * `send {to, text}` → `message {from, text, sentAt}` to user `to`, acked with `{offset}`, then, once a
+ * device of `to` handled it, a reliable `delivered {offset, to}` back to the sender (the "delivered" tick,
+ * in the sender's room `receipts:<sender>`, joined at its first tick; such rooms are reserved);
  * `join {room}`; `room:send {room, text}` → `room:message {room, from, text, sentAt}`.
  * `send` and `room:send` are `@Reliable()`: clients use `client.send(...)`, retried until acknowledged,
  * and each message is delivered once even when the sender retries on another node.
@@ -24,6 +37,9 @@ function requireText(payload: Record<string, unknown> | undefined, ...fields: st
 @UniquePerNamespace({ onConflict: 'replace' })
 @WebSocketGateway({ namespace: '/chat' })
 export class ChatGateway {
+  /** Senders this node made members of their receipts room (a join pushes the room's recent messages: once per node). */
+  private readonly receiptMembers = new Set<string>();
+
   constructor(private readonly emitter: ReliableEmitter) {}
 
   @Reliable()
@@ -31,7 +47,22 @@ export class ChatGateway {
   async send(@CurrentUser() user: AuthenticatedUser, @MessageBody() payload: Record<string, unknown>): Promise<{ offset: number }> {
     const { to, text } = requireText(payload, 'to', 'text');
     const receipt = await this.emitter.toUser(to).emit('message', { from: user.id, text, sentAt: Date.now() });
+    // Reliable too, so the tick reaches the sender after its reconnects. Not waited for: the ack is the "sent" tick.
+    void receipt
+      .delivered(DELIVERED_WAIT_MS)
+      .then(() => this.tick(user.id, { offset: receipt.offset, to }))
+      .catch(() => undefined); // not handled in time (recipient offline): no tick, the message stays stored
     return { offset: receipt.offset };
+  }
+
+  /** Emits a "delivered" tick to the sender's receipts room, joining it first if this node has not yet. */
+  private async tick(sender: string, tick: { offset: number; to: string }): Promise<void> {
+    const receipts = RECEIPTS + sender;
+    if (!this.receiptMembers.has(sender)) {
+      await this.emitter.join(sender, receipts);
+      this.receiptMembers.add(sender);
+    }
+    await this.emitter.toRoom(receipts).emit('delivered', tick);
   }
 
   @SubscribeMessage('join')
