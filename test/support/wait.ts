@@ -59,3 +59,19 @@ export async function waitFor(
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+/**
+ * Retries an assertion until it passes or `timeoutMs` elapses, then throws its last failure: for effects
+ * that travel asynchronously (pub/sub notifications), where the assertion's own message is the best report.
+ */
+export async function eventually(assertion: () => void, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(10);
+    }
+  }
+}

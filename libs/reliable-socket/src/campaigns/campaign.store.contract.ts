@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CampaignNotFoundError, CampaignStateError } from './campaign.errors.js';
 import type { CampaignRecord, CampaignStore } from './campaign.store.js';
+import { sleep } from '../../../../test/support/wait.js';
 
 /** A store, a second node on the same data, and the means to release both. */
 export interface CampaignStoreUnderTest {
@@ -16,7 +17,6 @@ const SHORT_MS = 150;
 /** Past SHORT_MS with room for timer and Redis-clock jitter. */
 const PAST_SHORT_MS = SHORT_MS + 100;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const usersNamed = (count: number, prefix = 'u'): string[] => Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { SendReply } from '@reliable-socket/client/protocol';
 import type { IdempotencyStore, MessageKey, SequenceKey } from './idempotency.store.js';
+import { sleep } from '../../../../test/support/wait.js';
 
 /** A store, a second node on the same data, and the means to release both. */
 export interface IdempotencyStoreUnderTest {
@@ -16,7 +17,6 @@ const SHORT_MS = 150;
 /** Past SHORT_MS with room for timer and Redis-clock jitter. */
 const PAST_SHORT_MS = SHORT_MS + 100;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const ok = (result: unknown): SendReply => ({ ok: true, result });
 
 /**

@@ -2,6 +2,7 @@ import type { SendReply } from '@reliable-socket/client/protocol';
 import { assertOneUser, type ClaimOutcome, type IdempotencyStore, type MessageKey, type SequenceKey } from './idempotency.store.js';
 import { assertDurationMs, assertSequence } from './idempotency-limits.policy.js';
 import { decodeReply, encodeReply } from './reply.codec.js';
+import { BatchedIdempotencyStore } from './idempotency-store.base.js';
 
 export interface MemoryIdempotencyStoreOptions {
   /** Clock in ms; injectable so tests can expire leases and replies without waiting. */
@@ -30,13 +31,14 @@ const sequenceId = (key: SequenceKey): string => JSON.stringify([key.namespace, 
  * an unref'd timer drops those nobody writes again, so they cannot pile up, and `close()` stops it.
  * Behaves like `RedisIdempotencyStore`, down to renew taking back an expired lease nobody took over.
  */
-export class MemoryIdempotencyStore implements IdempotencyStore {
+export class MemoryIdempotencyStore extends BatchedIdempotencyStore {
   private readonly messages = new Map<string, MessageEntry>();
   private readonly sequences = new Map<string, SequenceEntry>();
   private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
+    super();
     this.now = options.now ?? Date.now;
     const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
     assertDurationMs('sweepIntervalMs', sweepIntervalMs);
@@ -46,18 +48,6 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   /** Entries held, expired ones included until swept: for tests and metrics. */
   get size(): number {
     return this.messages.size + this.sequences.size;
-  }
-
-  async claim(key: MessageKey, token: string, leaseMs: number): Promise<ClaimOutcome> {
-    return (await this.claimBatch([key], token, leaseMs))[0];
-  }
-
-  async renew(key: MessageKey, token: string, leaseMs: number): Promise<boolean> {
-    return (await this.renewBatch([{ key, token }], leaseMs))[0];
-  }
-
-  async complete(key: MessageKey, token: string, reply: SendReply, ttlMs: number): Promise<SendReply> {
-    return (await this.completeBatch([{ key, token, reply }], ttlMs))[0];
   }
 
   /** Keys in order, as the Redis script: a repeated key finds the lease just taken under the same token. */

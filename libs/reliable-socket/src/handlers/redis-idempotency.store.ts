@@ -5,6 +5,7 @@ import { assertDurationMs, assertSequence } from './idempotency-limits.policy.js
 import { decodeReply, encodeReply } from './reply.codec.js';
 import { defineIdempotencyCommands, type IdempotencyCommands } from './redis/idempotency-commands.js';
 import { IdempotencyKeys } from './redis/idempotency-keys.js';
+import { BatchedIdempotencyStore } from './idempotency-store.base.js';
 
 export interface RedisIdempotencyStoreOptions {
   /** Command connection; the store's scripts are registered on it. Owned by the caller, never quit here. */
@@ -20,25 +21,14 @@ export interface RedisIdempotencyStoreOptions {
  * over keys hash-tagged by the user, in the same Redis Cluster slot as the user's stream; the message
  * scripts take a batch of one user's keys, and the single-key methods are batches of one.
  */
-export class RedisIdempotencyStore implements IdempotencyStore {
+export class RedisIdempotencyStore extends BatchedIdempotencyStore {
   private readonly keys: IdempotencyKeys;
   private readonly commands: IdempotencyCommands;
 
   constructor(private readonly options: RedisIdempotencyStoreOptions) {
+    super();
     this.keys = new IdempotencyKeys(options.keyPrefix);
     this.commands = defineIdempotencyCommands(options.client);
-  }
-
-  async claim(key: MessageKey, token: string, leaseMs: number): Promise<ClaimOutcome> {
-    return (await this.claimBatch([key], token, leaseMs))[0];
-  }
-
-  async renew(key: MessageKey, token: string, leaseMs: number): Promise<boolean> {
-    return (await this.renewBatch([{ key, token }], leaseMs))[0];
-  }
-
-  async complete(key: MessageKey, token: string, reply: SendReply, ttlMs: number): Promise<SendReply> {
-    return (await this.completeBatch([{ key, token, reply }], ttlMs))[0];
   }
 
   async claimBatch(keys: MessageKey[], token: string, leaseMs: number): Promise<ClaimOutcome[]> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { PresenceConnection, PresenceEvent, PresenceStore } from './presence.store.js';
+import { sleep, eventually } from '../../../../test/support/wait.js';
 
 /** A store, a second node on the same data, and the means to release both. */
 export interface PresenceStoreUnderTest {
@@ -15,20 +16,7 @@ const SHORT_MS = 300;
 /** Past SHORT_MS with room for timer and Redis-clock jitter. */
 const PAST_SHORT_MS = SHORT_MS + 150;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Retries an assertion until it passes: Redis events travel through pub/sub. */
-async function eventually(assertion: () => void, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(10);
-    }
-  }
-}
 
 /** Every event a node heard while a test ran. */
 class Heard {

@@ -1,7 +1,7 @@
 import { describe, it } from '@jest/globals';
 import type { SessionRegistry } from './session.registry.js';
+import { sleep } from '../../../../test/support/wait.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The behaviour every {@link SessionRegistry} must have; run by each implementation's spec. */
 export function describeSessionRegistryContract(name: string, factory: () => Promise<{ registry: SessionRegistry; cleanup(): Promise<void> }>): void {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { RetentionPolicy, StreamKey, StreamStore } from './stream.store.js';
+import { sleep, eventually } from '../../../../test/support/wait.js';
 
 /** A store plus the means to simulate losing all its data and to release it. */
 export interface StoreUnderTest {
@@ -21,20 +22,7 @@ const SHORT_MS = 600;
 /** Longer than SHORT_MS, yet short enough that what is appended after it is still fresh when checked. */
 const PAST_SHORT_MS = SHORT_MS + 150;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Retries an assertion until it passes: ack notifications may travel through pub/sub. */
-async function eventually(assertion: () => void, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(10);
-    }
-  }
-}
 
 const offsetsOf = (messages: { offset: number }[]): number[] => messages.map((message) => message.offset);
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, index) => from + index);
