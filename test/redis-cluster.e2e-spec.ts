@@ -17,7 +17,7 @@ import { describeSessionRegistryContract } from '../libs/reliable-socket/src/ses
 import { RedisStreamStore } from '../libs/reliable-socket/src/store/redis-stream.store.js';
 import { describeStreamStoreContract } from '../libs/reliable-socket/src/store/stream.store.contract.js';
 import { rawRedisCommand } from './support/redis-ping.js';
-import { testKeyPrefix } from './support/redis-prefix.js';
+import { escapeGlob, testKeyPrefix } from './support/redis-prefix.js';
 import { ClusterPubSubDrain, RedisClusterProcess } from './support/redis-cluster.js';
 import type { PresenceStore } from '../libs/reliable-socket/src/presence/presence.store.js';
 
@@ -46,9 +46,6 @@ async function close(...clients: Cluster[]): Promise<void> {
     await client.quit().catch(() => client.disconnect());
   }));
 }
-
-/** Escapes Redis glob metacharacters so the pattern matches them literally. */
-const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
 
 /**
  * Deletes every key under `prefix` on every master (SCAN only sees the node it runs on). Keys are

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
-import { OutputBuffer } from './output-buffer.js';
+import { RestartableProcess } from './restartable.process.js';
 import { sleep } from './wait.js';
 
 /** Root of the repository (this file lives in `<repo>/test/support/`). */
@@ -52,18 +52,16 @@ export interface AppProcessOptions {
  * await node.restart();   // same port, same env
  * await node.stop();
  */
-export class AppProcess {
-  private run: ManagedProcess | undefined;
-  private readonly outputBuffer = new OutputBuffer();
+export class AppProcess extends RestartableProcess {
   private readonly entry: string;
   private readonly env: NodeJS.ProcessEnv;
   private launches = 0;
 
   private constructor(
-    /** Port the app listens on; the same across restarts. */
-    readonly port: number,
+    port: number,
     private readonly options: AppProcessOptions,
   ) {
+    super(port);
     this.entry = options.entry ?? SAMPLE_APP_ENTRY;
     const inherited = { ...process.env };
     for (const key of APP_SETTINGS) delete inherited[key];
@@ -87,19 +85,6 @@ export class AppProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Pid of the current run (undefined when not running). */
-  get pid(): number | undefined {
-    return this.run?.running ? this.run.pid : undefined;
-  }
-
-  get running(): boolean {
-    return this.run?.running ?? false;
-  }
-
-  /** Captured stdout + stderr of every run so far, for diagnostics. */
-  output(): string {
-    return this.outputBuffer.toString();
-  }
 
   /** Waits until the current run's output matches `pattern` (fails early if the process exits). */
   waitForOutput(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
@@ -107,23 +92,8 @@ export class AppProcess {
     return this.run.waitForOutput(pattern, timeoutMs);
   }
 
-  /** Crash: SIGKILL and wait for exit. No-op when not running. */
-  async kill(): Promise<void> {
-    await this.run?.kill();
-  }
 
-  /** Graceful shutdown: SIGTERM, wait up to `timeoutMs`, then SIGKILL. No-op when not running. */
-  async stop(timeoutMs = 10_000): Promise<void> {
-    await this.run?.stop(timeoutMs);
-  }
-
-  /** Stops the app if it is running, then starts it again on the same port with the same env. */
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.launch();
-  }
-
-  private async launch(): Promise<void> {
+  protected async launch(): Promise<void> {
     const timeoutMs = this.options.timeoutMs ?? 20_000;
     const deadline = Date.now() + timeoutMs;
     this.launches += 1;

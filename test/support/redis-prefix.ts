@@ -59,7 +59,19 @@ export async function deleteKeysWithPrefix(url: string, prefix: string, options:
   }
 }
 
+/** Every key starting with `prefix` on one connection, sorted (SCAN MATCH; never KEYS on a shared server). */
+export async function scanKeys(client: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 1000);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys.sort();
+}
+
 /** Escapes Redis glob metacharacters (`* ? [ ] \`) so the pattern matches them literally. */
-function escapeGlob(text: string): string {
+export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { describeExit, ManagedProcess } from './managed-process.js';
-import { OutputBuffer } from './output-buffer.js';
+import { RestartableProcess } from './restartable.process.js';
 import { redisServerPid } from './redis-ping.js';
 import { sleep } from './wait.js';
 
@@ -31,16 +31,15 @@ export interface RedisServerOptions {
  * await redis.kill();     // Redis crashes
  * await redis.restart();  // back, empty, same port
  */
-export class RedisServerProcess {
-  private run: ManagedProcess | undefined;
+export class RedisServerProcess extends RestartableProcess {
   private dir: string | undefined;
-  private readonly outputBuffer = new OutputBuffer();
 
   private constructor(
-    /** Port it listens on; stays the same across restarts. */
-    readonly port: number,
+    port: number,
     private readonly options: RedisServerOptions,
-  ) {}
+  ) {
+    super(port);
+  }
 
   /** Starts a server and resolves once it answers on its port (checked via `INFO server` process_id). */
   static async start(options: RedisServerOptions = {}): Promise<RedisServerProcess> {
@@ -54,39 +53,9 @@ export class RedisServerProcess {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Pid of the current run (undefined when not running). */
-  get pid(): number | undefined {
-    return this.run?.running ? this.run.pid : undefined;
-  }
 
-  get running(): boolean {
-    return this.run?.running ?? false;
-  }
-
-  /** Captured output of every run so far, for diagnostics. */
-  output(): string {
-    return this.outputBuffer.toString();
-  }
-
-  /** Graceful shutdown: SIGTERM, wait for exit (SIGKILL after `timeoutMs`). No-op when not running. */
-  async stop(timeoutMs = 10_000): Promise<void> {
-    await this.run?.stop(timeoutMs);
-    await this.removeDir();
-  }
-
-  /** Crash: SIGKILL, wait for exit. No-op when not running. */
-  async kill(): Promise<void> {
-    await this.run?.kill();
-    await this.removeDir();
-  }
-
-  /** Stops the server if running, then starts an empty one on the same port. */
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.launch();
-  }
-
-  private async launch(): Promise<void> {
+  /** A restart starts an empty server: the data directory of each run is removed after it. */
+  protected async launch(): Promise<void> {
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     this.dir = await mkdtemp(join(tmpdir(), 'rs-redis-'));
     const args = [
@@ -121,6 +90,10 @@ export class RedisServerProcess {
       }
       await sleep(25);
     }
+  }
+
+  protected override async afterRun(): Promise<void> {
+    await this.removeDir();
   }
 
   private async removeDir(): Promise<void> {

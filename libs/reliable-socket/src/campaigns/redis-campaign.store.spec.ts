@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { deleteKeysWithPrefix, redisUrl, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
+import { deleteKeysWithPrefix, redisUrl, scanKeys, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
 import { streamTag } from '../store/redis/stream-keys.js';
 import { describeCampaignStoreContract } from './campaign.store.contract.js';
 import { KEEP_AFTER_EXPIRY_MS } from './campaign.tuning.js';
@@ -15,18 +15,6 @@ function openNode(keyPrefix = `${filePrefix}${storesOpened++}:`) {
   const client = new Redis(url);
   const store = new RedisCampaignStore({ client, keyPrefix });
   return { store, client, keyPrefix, close: async () => void (await client.quit()) };
-}
-
-/** Every key under a prefix, by SCAN (never KEYS on a shared server). */
-async function scanKeys(client: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys.sort();
 }
 
 afterAll(() => deleteKeysWithPrefix(url, filePrefix));

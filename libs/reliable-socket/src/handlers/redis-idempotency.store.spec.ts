@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { StreamName } from '@reliable-socket/client/protocol';
-import { deleteKeysWithPrefix, redisUrl, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
+import { deleteKeysWithPrefix, redisUrl, scanKeys, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
 import { waitFor } from '../../../../test/support/wait.js';
 import { streamTag } from '../store/redis/stream-keys.js';
 import { RedisStreamStore } from '../store/redis-stream.store.js';
@@ -17,18 +17,6 @@ function openNode(keyPrefix = `${filePrefix}${storesOpened++}:`) {
   const client = new Redis(url);
   const store = new RedisIdempotencyStore({ client, keyPrefix });
   return { store, client, keyPrefix, close: async () => void (await client.quit()) };
-}
-
-/** Every key under a prefix, by SCAN (never KEYS on a shared server). */
-async function scanKeys(client: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys.sort();
 }
 
 /** The raw replies of the complete script on this connection, to see what Redis sends back. */

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { deleteKeysWithPrefix, redisUrl, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
+import { deleteKeysWithPrefix, redisUrl, scanKeys, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
 import { describeSessionRegistryContract } from './session.registry.contract.js';
 import { RedisSessionRegistry } from './redis-session.registry.js';
 
@@ -29,13 +29,7 @@ describe('RedisSessionRegistry keys', () => {
   it('keeps a user\'s session keys in the user\'s hash slot', async () => {
     const registry = new RedisSessionRegistry({ client, keyPrefix: prefix });
     await registry.claim({ namespace: '/slots', userId: 'u{1}', sessionId: 's' }, 'replace', 5_000);
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*slots*`, 'COUNT', 1000);
-      keys.push(...batch);
-      cursor = next;
-    } while (cursor !== '0');
-    expect(keys.sort()).toEqual([`${prefix}{/slots|user:u%7B1%7D}:session`, `${prefix}{/slots|user:u%7B1%7D}:session-fence`]);
+    const keys = await scanKeys(client, `${prefix}{/slots|`);
+    expect(keys).toEqual([`${prefix}{/slots|user:u%7B1%7D}:session`, `${prefix}{/slots|user:u%7B1%7D}:session-fence`]);
   });
 });
