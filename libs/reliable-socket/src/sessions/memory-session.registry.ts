@@ -24,7 +24,7 @@ export class MemorySessionRegistry implements SessionRegistry {
     const fence = (this.fences.get(key) ?? 0) + 1;
     this.fences.set(key, fence);
     this.holders.set(key, { sessionId: candidate.sessionId, fence, expiresAt: this.now() + ttlMs });
-    return { granted: true, fence };
+    return { granted: true, fence, replaced: holder !== undefined };
   }
 
   async holds(session: HeldSession): Promise<boolean> {

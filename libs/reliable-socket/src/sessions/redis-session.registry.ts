@@ -8,7 +8,7 @@ import type { ConflictMode, HeldSession, SessionCandidate, SessionClaim, Session
 const FENCE_TTL_MS = 30 * 24 * 3_600_000;
 
 interface SessionCommands {
-  rsSessionClaim(holderKey: string, fenceKey: string, sessionId: string, mode: string, ttlMs: number, fenceTtlMs: number): Promise<[number, number | string]>;
+  rsSessionClaim(holderKey: string, fenceKey: string, sessionId: string, mode: string, ttlMs: number, fenceTtlMs: number): Promise<[number, number | string, number?]>;
   rsSessionRefresh(holderKey: string, fence: number, ttlMs: number): Promise<number>;
   rsSessionRelease(holderKey: string, fence: number): Promise<number>;
 }
@@ -29,8 +29,8 @@ export class RedisSessionRegistry implements SessionRegistry {
 
   async claim(candidate: SessionCandidate, mode: ConflictMode, ttlMs: number): Promise<SessionClaim> {
     const base = this.base(candidate.namespace, candidate.userId);
-    const [granted, value] = await this.commands.rsSessionClaim(`${base}:session`, `${base}:session-fence`, candidate.sessionId, mode, ttlMs, FENCE_TTL_MS);
-    return granted === 1 ? { granted: true, fence: Number(value) } : { granted: false, holderSessionId: String(value) };
+    const [granted, value, replaced] = await this.commands.rsSessionClaim(`${base}:session`, `${base}:session-fence`, candidate.sessionId, mode, ttlMs, FENCE_TTL_MS);
+    return granted === 1 ? { granted: true, fence: Number(value), replaced: replaced === 1 } : { granted: false, holderSessionId: String(value) };
   }
 
   async holds(session: HeldSession): Promise<boolean> {

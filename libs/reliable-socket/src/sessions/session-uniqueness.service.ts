@@ -38,6 +38,8 @@ export class SessionUniqueness implements OnApplicationShutdown {
   private readonly logger = new Logger('ReliableSocket');
   /** Sockets holding their session; the session itself is derived from the socket, so nothing more is kept per socket. */
   private readonly held = new Set<Socket>();
+  /** Sockets whose claim replaced a live session, until they have evicted it. */
+  private readonly replacing = new WeakSet<Socket>();
   private readonly listening = new WeakSet<Namespace>();
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -58,6 +60,7 @@ export class SessionUniqueness implements OnApplicationShutdown {
         (claim) => {
           if (!claim.granted) return next(refusal(ErrorCode.SessionExists, 'another client holds this user\'s session in this namespace'));
           socket.data.sessionFence = claim.fence;
+          if (claim.replaced) this.replacing.add(socket);
           next();
         },
         (error: Error) => {
@@ -76,6 +79,8 @@ export class SessionUniqueness implements OnApplicationShutdown {
     // A newer session may have been granted between this handshake and now: its eviction notice could
     // have gone out before this socket joined its identity room, so check before evicting others.
     if (!(await this.registry.holds(session))) return this.evict(socket);
+    // The first session of the user has nobody to evict: no need to tell every node.
+    if (!this.replacing.delete(socket)) return;
     this.evictOlder(socket.nsp, session.userId, session.fence);
     socket.nsp.serverSideEmit(EVICT_SERVER_EVENT, { userId: session.userId, fence: session.fence } satisfies EvictNotice);
   }

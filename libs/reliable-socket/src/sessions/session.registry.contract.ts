@@ -20,8 +20,8 @@ export function describeSessionRegistryContract(name: string, factory: () => Pro
       const userId = user();
       const first = await registry.claim({ namespace: '/a', userId, sessionId: 'tab-1' }, 'replace', 5_000);
       const second = await registry.claim({ namespace: '/a', userId, sessionId: 'tab-2' }, 'replace', 5_000);
-      expect(first).toEqual({ granted: true, fence: 1 });
-      expect(second).toEqual({ granted: true, fence: 2 });
+      expect(first).toEqual({ granted: true, fence: 1, replaced: false });
+      expect(second).toEqual({ granted: true, fence: 2, replaced: true });
       expect(await registry.holds({ namespace: '/a', userId, fence: 1 })).toBe(false);
       expect(await registry.holds({ namespace: '/a', userId, fence: 2 })).toBe(true);
     });
@@ -30,14 +30,14 @@ export function describeSessionRegistryContract(name: string, factory: () => Pro
       const userId = user();
       await registry.claim({ namespace: '/a', userId, sessionId: 'tab-1' }, 'reject', 5_000);
       expect(await registry.claim({ namespace: '/a', userId, sessionId: 'tab-2' }, 'reject', 5_000)).toEqual({ granted: false, holderSessionId: 'tab-1' });
-      expect(await registry.claim({ namespace: '/a', userId, sessionId: 'tab-1' }, 'reject', 5_000)).toEqual({ granted: true, fence: 2 });
+      expect(await registry.claim({ namespace: '/a', userId, sessionId: 'tab-1' }, 'reject', 5_000)).toEqual({ granted: true, fence: 2, replaced: true });
     });
 
     it('reject: an expired session (its node died) no longer blocks', async () => {
       const userId = user();
       await registry.claim({ namespace: '/a', userId, sessionId: 'tab-1' }, 'reject', 150);
       await sleep(250);
-      expect(await registry.claim({ namespace: '/a', userId, sessionId: 'tab-2' }, 'reject', 5_000)).toMatchObject({ granted: true });
+      expect(await registry.claim({ namespace: '/a', userId, sessionId: 'tab-2' }, 'reject', 5_000)).toEqual({ granted: true, fence: 2, replaced: false });
     });
 
     it('refresh keeps a held session alive and reports lost ones', async () => {
@@ -61,7 +61,7 @@ export function describeSessionRegistryContract(name: string, factory: () => Pro
       expect(await registry.holds({ namespace: '/a', userId, fence: 2 })).toBe(true);
       await registry.release({ namespace: '/a', userId, fence: 2 });
       expect(await registry.holds({ namespace: '/a', userId, fence: 2 })).toBe(false);
-      expect(await registry.claim({ namespace: '/a', userId, sessionId: 'next' }, 'reject', 5_000)).toEqual({ granted: true, fence: 3 });
+      expect(await registry.claim({ namespace: '/a', userId, sessionId: 'next' }, 'reject', 5_000)).toEqual({ granted: true, fence: 3, replaced: false });
     });
 
     it('namespaces are independent', async () => {

@@ -7,8 +7,11 @@ export interface SessionCandidate {
 }
 
 export type SessionClaim =
-  /** The candidate holds the session now, under a fence higher than any before it. */
-  | { granted: true; fence: number }
+  /**
+   * The candidate holds the session now, under a fence higher than any before it. `replaced`: a live
+   * session held it before (that one must be evicted); false when the candidate is the first.
+   */
+  | { granted: true; fence: number; replaced: boolean }
   /** `reject` mode and another client instance holds a live session. */
   | { granted: false; holderSessionId: string };
 

@@ -1,6 +1,6 @@
 /**
  * KEYS: holder hash, fence counter. ARGV: session id, mode, ttl ms, fence counter ttl ms.
- * Returns {1, fence} when granted, {0, holder session id} when refused. The decision and the new fence
+ * Returns {1, fence, 1 if a live session was replaced else 0} when granted, {0, holder session id} when refused. The decision and the new fence
  * are one atomic step, so simultaneous connects on different nodes cannot both win.
  */
 export const CLAIM_SESSION_LUA = `
@@ -10,7 +10,8 @@ local fence = redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('HSET', KEYS[1], 'session', ARGV[1], 'fence', fence)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return {1, fence}
+if holder then return {1, fence, 1} end
+return {1, fence, 0}
 `;
 
 /** KEYS: holder hash. ARGV: fence, ttl ms. Extends the session only if the fence still holds it; 1 or 0. */
