@@ -176,8 +176,8 @@ describe('idempotent emits inside @Reliable() handlers (redis)', () => {
   });
 
   it('a handler re-run after its node died does not append the same message twice', async () => {
-    const doomed = await startProbeNode(redisUrl(), emitsPrefix, 500);
-    survivor = await startProbeNode(redisUrl(), emitsPrefix, 500);
+    const doomed = await startProbeNode(redisUrl(), emitsPrefix, { leaseMs: 500 });
+    survivor = await startProbeNode(redisUrl(), emitsPrefix, { leaseMs: 500 });
     const rita = new ReliableClient(`${survivor.url}/probe`, { ...TEST_CLIENT_OPTIONS, storage: new MemoryStorage(), auth: { user: 'rita' } });
     const notes: string[] = [];
     rita.on('note', (data) => {

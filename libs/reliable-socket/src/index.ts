@@ -10,6 +10,7 @@ export { ReliableIoAdapter } from './io/reliable-io.adapter.js';
 export { StreamStore, type RetentionPolicy, type StreamKey, type StreamState, type ReadResult, type AppendInput, type AppendResult } from './store/stream.store.js';
 export { MemoryStreamStore } from './store/memory-stream.store.js';
 export { RedisStreamStore } from './store/redis-stream.store.js';
+export { StoreUnavailableError } from './store/store-unavailable.error.js';
 export { Reliable } from './handlers/reliable.decorator.js';
 export type { ReliableHandlerOptions } from './handlers/reliable-handler.options.js';
 export { ReliableInterceptor } from './handlers/reliable.interceptor.js';

@@ -178,4 +178,60 @@ describe('OutboxSender', () => {
     expect(replies).toEqual([]);
     expect(transport.ids()).toEqual(['m1', 'm2', 'm2']);
   });
+
+  describe('UNAVAILABLE replies (the server could not reach its store)', () => {
+    const unavailable = { ok: false, error: { code: 'UNAVAILABLE', message: 'the message store is unavailable; retry later' } };
+    const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    function pausedHarness(backoffMs: number) {
+      const transport = new FakeTransport();
+      const replies: Array<{ id: string; reply: SendReply }> = [];
+      const sender = new OutboxSender(transport, { maxInFlight: 32, ackTimeoutMs: 1234, unavailableBackoff: { baseMs: backoffMs, maxMs: backoffMs } }, (m, reply) => replies.push({ id: m.id, reply }));
+      return { transport, sender, replies };
+    }
+
+    it('keeps the message queued, pauses every send, and resends in order after the backoff', async () => {
+      const { transport, sender, replies } = pausedHarness(1);
+      sender.push(message(1));
+      transport.latest('m1').reply(unavailable);
+      await settle();
+      sender.push(message(2)); // queued behind m1 while paused
+      expect(transport.ids()).toEqual(['m1']);
+      expect(replies).toEqual([]);
+      await tick();
+      expect(transport.ids()).toEqual(['m1', 'm1', 'm2']);
+      transport.latest('m1').reply({ ok: true, result: 1 });
+      transport.latest('m2').reply({ ok: true, result: 2 });
+      await settle();
+      expect(replies).toEqual([{ id: 'm1', reply: { ok: true, result: 1 } }, { id: 'm2', reply: { ok: true, result: 2 } }]);
+      sender.close();
+    });
+
+    it('resends at once on a new connection instead of waiting for the backoff', async () => {
+      const { transport, sender } = pausedHarness(60_000);
+      sender.push(message(1));
+      transport.latest('m1').reply(unavailable);
+      await settle();
+      expect(transport.ids()).toEqual(['m1']);
+      sender.disconnected();
+      sender.connected();
+      expect(transport.ids()).toEqual(['m1', 'm1']);
+      sender.close();
+    });
+
+    it('does not retry an attempt that timed out while paused; the resume sends it', async () => {
+      const { transport, sender } = pausedHarness(60_000);
+      sender.push(message(1));
+      sender.push(message(2));
+      transport.latest('m1').reply(unavailable);
+      await settle();
+      transport.latest('m2').fail();
+      await settle();
+      expect(transport.ids()).toEqual(['m1', 'm2']);
+      expect(sender.inFlightCount).toBe(0);
+      sender.connected();
+      expect(transport.ids()).toEqual(['m1', 'm2', 'm1', 'm2']);
+      sender.close();
+    });
+  });
 });

@@ -1,6 +1,11 @@
 import { ErrorCode, type SendEnvelope, type SendReply } from '../protocol.js';
 import type { OutboxMessage } from './outbox.store.js';
 import { failure, isSendReply } from './send.guards.js';
+import type { BackoffOptions } from '../reconnect/backoff.js';
+import { RetryScheduler } from '../reconnect/retry.scheduler.js';
+
+/** Spacing of resends while the server answers `UNAVAILABLE` (its store is briefly unreachable). */
+const UNAVAILABLE_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 5_000 };
 
 /** How the sender reaches the server: in production a socket.io socket (see `socketTransport`). */
 export interface SendTransport {
@@ -15,6 +20,8 @@ export interface OutboxSenderOptions {
   maxInFlight: number;
   /** An attempt without an ack after this long is sent again on the same connection. */
   ackTimeoutMs: number;
+  /** Backoff of resends after an `UNAVAILABLE` reply. @default { baseMs: 250, maxMs: 5_000 } */
+  unavailableBackoff?: BackoffOptions;
 }
 
 /**
@@ -24,7 +31,9 @@ export interface OutboxSenderOptions {
  * the first attempt's reply; so an attempt without an ack is simply repeated: on the same connection
  * after `ackTimeoutMs`, and on every (re)connect for all that are still queued. A reply (success or
  * error) is final: the message leaves the queue and `onReply` reports it. Error replies are never
- * retried: the server has recorded them as the message's outcome.
+ * retried: the server has recorded them as the message's outcome. The exception is `UNAVAILABLE`, which
+ * the server records nothing for (its store was unreachable): sending pauses, the message keeps its
+ * place, and everything queued is sent again after a jittered backoff, or at once on a new connection.
  *
  * @example
  * const sender = new OutboxSender(transport, { maxInFlight: 32, ackTimeoutMs: 10_000 }, onReply);
@@ -39,12 +48,17 @@ export class OutboxSender {
   private readonly inFlight = new Map<string, number>();
   /** Bumped on every connect and disconnect: an attempt of an older generation no longer holds a slot. */
   private generation = 0;
+  /** Set while the server's store is unavailable: nothing is sent until the retry fires or a new connection. */
+  private paused = false;
+  private readonly resume: RetryScheduler;
 
   constructor(
     private readonly transport: SendTransport,
     private readonly options: OutboxSenderOptions,
     private readonly onReply: (message: OutboxMessage, reply: SendReply) => void,
-  ) {}
+  ) {
+    this.resume = new RetryScheduler(options.unavailableBackoff ?? UNAVAILABLE_BACKOFF, () => this.unpause());
+  }
 
   /** Messages with an attempt under way (for tests and debugging). */
   get inFlightCount(): number {
@@ -66,7 +80,13 @@ export class OutboxSender {
   /** A new connection: attempts made on the previous one are void, so everything queued goes again, in order. */
   connected(): void {
     this.reset();
-    this.pump();
+    this.resume.cancel();
+    this.unpause();
+  }
+
+  /** Stops the pending resend timer (the client is being closed). */
+  close(): void {
+    this.resume.cancel();
   }
 
   /** Attempts under way will never be acked; the next {@link connected} resends them. */
@@ -81,7 +101,7 @@ export class OutboxSender {
 
   /** Fills the window with the oldest messages that have no attempt under way. */
   private pump(): void {
-    if (!this.transport.isConnected()) return;
+    if (this.paused || !this.transport.isConnected()) return;
     for (const message of this.queue.values()) {
       if (this.inFlight.size >= this.options.maxInFlight) return;
       if (!this.inFlight.has(message.id)) this.attempt(message);
@@ -106,17 +126,29 @@ export class OutboxSender {
   }
 
   private replied(message: OutboxMessage, reply: unknown): void {
-    // Whatever attempt it answers, the reply is the server's outcome for this id; unless one already came.
-    if (!this.queue.delete(message.id)) return;
+    if (!this.queue.has(message.id)) return; // a reply already came
     this.inFlight.delete(message.id);
+    if (isSendReply(reply) && !reply.ok && reply.error.code === ErrorCode.Unavailable) {
+      this.paused = true;
+      this.resume.schedule();
+      return;
+    }
+    // Whatever attempt it answers, the reply is the server's outcome for this id.
+    this.queue.delete(message.id);
+    this.resume.reset();
     this.onReply(message, isSendReply(reply) ? reply : failure(ErrorCode.BadRequest, `malformed reply to "${message.event}" (is its handler @Reliable()?)`));
+    this.pump();
+  }
+
+  private unpause(): void {
+    this.paused = false;
     this.pump();
   }
 
   private unanswered(message: OutboxMessage, generation: number): void {
     // A (re)connect since the attempt has already put the message back in line.
     if (this.inFlight.get(message.id) !== generation) return;
-    if (this.transport.isConnected()) this.attempt(message);
+    if (this.transport.isConnected() && !this.paused) this.attempt(message);
     else this.inFlight.delete(message.id);
   }
 }

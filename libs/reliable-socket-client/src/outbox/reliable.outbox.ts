@@ -117,6 +117,7 @@ export class ReliableOutbox {
    */
   async close(): Promise<void> {
     this.closed = true;
+    this.sender.close();
     for (const [id, waiter] of [...this.waiters]) {
       this.takeWaiter(id);
       waiter.reject(new ReliableSendError(ErrorCode.Unavailable, `the client was closed before message ${id} was acked; it stays in the outbox`, { id }));

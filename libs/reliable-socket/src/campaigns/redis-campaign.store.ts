@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { CampaignNotFoundError, CampaignStateError } from './campaign.errors.js';
 import type { CampaignControl, CampaignRecord, CampaignStore, ClaimResult, RecipientOffset } from './campaign.store.js';
 import type { CampaignProgress, CampaignState } from './campaign.types.js';
@@ -8,7 +8,7 @@ import { CampaignKeys, scriptKeys } from './redis/campaign-keys.js';
 
 export interface RedisCampaignStoreOptions {
   /** Command connection; the store's scripts are registered on it. Owned by the caller, never quit here. */
-  client: Redis;
+  client: RedisClient;
   /** Prefix of every key; must not contain `{` or `}`. The stream store's prefix can be shared. */
   keyPrefix: string;
 }

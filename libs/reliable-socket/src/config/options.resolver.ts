@@ -9,6 +9,7 @@ const HOUR_MS = 3_600_000;
 /** The one place defaults live. */
 export const DEFAULT_OPTIONS = {
   allowAnonymous: false,
+  redisTimeoutMs: 5_000,
   retention: { maxLength: 10_000, maxAgeMs: 24 * HOUR_MS },
   keyPrefix: 'rs:',
   heartbeat: { pingIntervalMs: 10_000, pingTimeoutMs: 5_000 },
@@ -39,7 +40,7 @@ function plainObject(option: string, value: unknown): Record<string, unknown> {
 function validateRedis(value: unknown): void {
   if (value === undefined || typeof value === 'object') return;
   if (typeof value !== 'string' || !/^rediss?:\/\//.test(value)) {
-    throw new InvalidOptionError('redis', `expected a redis:// or rediss:// URL, ioredis options or an ioredis instance, got ${JSON.stringify(value)}`);
+    throw new InvalidOptionError('redis', `expected a redis:// or rediss:// URL, ioredis options or an ioredis Redis or Cluster instance, got ${JSON.stringify(value)}`);
   }
 }
 
@@ -75,6 +76,7 @@ export function resolveOptions(options: ReliableSocketOptions = {}): ResolvedRel
   }
   return {
     redis: options.redis,
+    redisTimeoutMs: positiveInteger('redisTimeoutMs', options.redisTimeoutMs ?? DEFAULT_OPTIONS.redisTimeoutMs),
     authenticate: options.authenticate,
     allowAnonymous: options.allowAnonymous ?? DEFAULT_OPTIONS.allowAnonymous,
     retention: {

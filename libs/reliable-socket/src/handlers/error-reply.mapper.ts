@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { ErrorCode, type SendReply } from '@reliable-socket/client/protocol';
+import { StoreUnavailableError } from '../store/store-unavailable.error.js';
 
 /** Code of an application `WsException` that names none. */
 export const APPLICATION_ERROR_CODE = 'WS_ERROR';
@@ -43,6 +44,8 @@ function fromHttpException(exception: HttpException): SendReply {
 export function toErrorReply(exception: unknown, logger: Logger): SendReply {
   if (exception instanceof WsException) return fromWsException(exception);
   if (exception instanceof HttpException) return fromHttpException(exception);
+  // Transient: never recorded as the message's outcome, and retried by the SDK.
+  if (exception instanceof StoreUnavailableError) return failure(ErrorCode.Unavailable, 'the message store is unavailable; retry later');
   logger.error(`reliable handler failed: ${(exception as Error)?.stack ?? exception}`);
   return failure(ErrorCode.Internal, 'Internal error');
 }

@@ -5,6 +5,7 @@ import type { ResolvedReliableHandlerOptions } from './reliable-handler.options.
 import { toErrorReply } from './error-reply.mapper.js';
 import { IdempotencyBatcher } from './idempotency.batcher.js';
 import { ReliableMetrics } from '../metrics/reliable.metrics.js';
+import { StoreUnavailableError } from '../store/store-unavailable.error.js';
 
 const POLL_MIN_MS = 10;
 const POLL_MAX_MS = 100;
@@ -30,6 +31,11 @@ export interface ReliableInvocation {
  *
  * Runs in progress are tracked so a node shutting down can let them finish ({@link whenIdle}) rather than
  * leave their leases to expire.
+ *
+ * When the store is unreachable the reply is `UNAVAILABLE` and nothing is recorded, so the client's retry
+ * is a new attempt: before the handler ran (the claim failed), or because the handler itself could not
+ * reach the store (its lease is released, so the retry need not wait for it). The one case that runs a
+ * handler twice is, as for a crash, a handler that finished but whose reply could not be recorded.
  */
 @Injectable()
 export class ExactlyOnceRunner implements OnApplicationShutdown {
@@ -85,6 +91,15 @@ export class ExactlyOnceRunner implements OnApplicationShutdown {
   }
 
   private async runOnce(invocation: ReliableInvocation): Promise<SendReply> {
+    try {
+      return await this.claimAndRun(invocation);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return toErrorReply(error, this.logger);
+      throw error;
+    }
+  }
+
+  private async claimAndRun(invocation: ReliableInvocation): Promise<SendReply> {
     const { key, options } = invocation;
     if (invocation.sequence) await this.awaitTurn(invocation.sequence.key, invocation.sequence.seq, options.orderWaitMs);
     let token: string;
@@ -105,6 +120,10 @@ export class ExactlyOnceRunner implements OnApplicationShutdown {
     try {
       reply = { ok: true, result: await invocation.invoke() };
     } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        this.store.release(key, token).catch(() => undefined); // else the lease expires on its own
+        throw error;
+      }
       reply = toErrorReply(error, this.logger);
     } finally {
       release();

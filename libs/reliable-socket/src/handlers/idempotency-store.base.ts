@@ -21,6 +21,7 @@ export abstract class BatchedIdempotencyStore implements IdempotencyStore {
   abstract claimBatch(keys: MessageKey[], token: string, leaseMs: number): Promise<ClaimOutcome[]>;
   abstract renewBatch(entries: Array<{ key: MessageKey; token: string }>, leaseMs: number): Promise<boolean[]>;
   abstract completeBatch(entries: Array<{ key: MessageKey; token: string; reply: SendReply }>, ttlMs: number): Promise<SendReply[]>;
+  abstract release(key: MessageKey, token: string): Promise<boolean>;
   abstract completedSequence(key: SequenceKey): Promise<number>;
   abstract recordSequence(key: SequenceKey, seq: number, ttlMs: number): Promise<void>;
 }

@@ -102,6 +102,22 @@ export function describeIdempotencyStoreContract(name: string, factory: () => Pr
         expect(await subject.peer.claim(message(), 'b', LONG_MS)).toMatchObject({ status: 'busy' });
       });
 
+      it('releases the holder lease at once, so another attempt claims without waiting for it to expire', async () => {
+        await subject.store.claim(message(), 'a', LONG_MS);
+        expect(await subject.peer.release(message(), 'a')).toBe(true);
+        expect(await subject.peer.claim(message(), 'b', LONG_MS)).toEqual({ status: 'claimed' });
+      });
+
+      it('refuses release to a non-holder, of a done message and of an absent one, changing nothing', async () => {
+        await subject.store.claim(message(), 'a', LONG_MS);
+        expect(await subject.store.release(message(), 'b')).toBe(false);
+        expect(await subject.peer.claim(message(), 'b', LONG_MS)).toMatchObject({ status: 'busy' });
+        await subject.store.complete(message(), 'a', ok('kept'), LONG_MS);
+        expect(await subject.store.release(message(), 'a')).toBe(false);
+        expect(await subject.peer.claim(message(), 'c', LONG_MS)).toEqual({ status: 'done', reply: ok('kept') });
+        expect(await subject.store.release(message({ messageId: 'never-claimed' }), 'a')).toBe(false);
+      });
+
       it('grants exactly one of 50 concurrent claims of a fresh message, across nodes', async () => {
         const nodes = [subject.store, subject.peer];
         const outcomes = await Promise.all(

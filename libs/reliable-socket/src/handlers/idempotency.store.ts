@@ -69,6 +69,11 @@ export interface IdempotencyStore {
    * Entries are handled in order, so of a key repeated in the batch the first entry's reply wins.
    */
   completeBatch(entries: Array<{ key: MessageKey; token: string; reply: SendReply }>, ttlMs: number): Promise<SendReply[]>;
+  /**
+   * Gives up the caller's lease without recording a reply (the attempt could not finish, e.g. the store
+   * was briefly unreachable), so the next attempt runs at once. False if the token no longer holds it.
+   */
+  release(key: MessageKey, token: string): Promise<boolean>;
   /** Highest sequence number completed for an ordered sender (0 if none). */
   completedSequence(key: SequenceKey): Promise<number>;
   /** Raises the completed sequence to `seq` (never lowers it), kept for `ttlMs`. */

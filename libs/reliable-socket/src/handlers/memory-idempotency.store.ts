@@ -90,6 +90,13 @@ export class MemoryIdempotencyStore extends BatchedIdempotencyStore {
     });
   }
 
+  async release(key: MessageKey, token: string): Promise<boolean> {
+    const entry = this.liveMessage(key, this.now());
+    if (entry?.kind !== 'lease' || entry.token !== token) return false;
+    this.messages.delete(messageId(key));
+    return true;
+  }
+
   async completedSequence(key: SequenceKey): Promise<number> {
     const entry = this.sequences.get(sequenceId(key));
     return entry && entry.expiresAt > this.now() ? entry.seq : 0;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import type { SendReply } from '@reliable-socket/client/protocol';
 import { assertOneUser, type ClaimOutcome, type IdempotencyStore, type MessageKey, type SequenceKey } from './idempotency.store.js';
 import { assertDurationMs, assertSequence } from './idempotency-limits.policy.js';
@@ -9,7 +9,7 @@ import { BatchedIdempotencyStore } from './idempotency-store.base.js';
 
 export interface RedisIdempotencyStoreOptions {
   /** Command connection; the store's scripts are registered on it. Owned by the caller, never quit here. */
-  client: Redis;
+  client: RedisClient;
   /** Prefix of every key; must not contain `{` or `}`. The stream store's prefix can be shared. */
   keyPrefix: string;
 }
@@ -71,6 +71,10 @@ export class RedisIdempotencyStore extends BatchedIdempotencyStore {
     );
     // A number names the batch entry whose reply was recorded: decoded from the JSON sent, not echoed back.
     return onRecord.map((json) => decodeReply(typeof json === 'number' ? jsons[json - 1] : json));
+  }
+
+  async release(key: MessageKey, token: string): Promise<boolean> {
+    return (await this.commands.rsIdemRelease(this.keys.message(key), token)) === 1;
   }
 
   /** A plain GET: a single read is atomic on its own and as cheap as a script call. */

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import type { StreamStore } from '../store/stream.store.js';
 
 /** What {@link probeBackend} checks: the store, and with Redis the Socket.IO adapter's pub/sub connections. */
 export interface ProbeTargets {
   store: Pick<StreamStore, 'ping'>;
   /** Absent with the in-memory backend. */
-  adapter?: { adapterPub: Pick<Redis, 'status' | 'ping'>; adapterSub: Pick<Redis, 'status' | 'ping'> };
+  adapter?: { adapterPub: Pick<RedisClient, 'status' | 'ping'>; adapterSub: Pick<RedisClient, 'status' | 'ping'> };
 }
 
 /** `up`, or `down: <why>`, per checked component. */
@@ -27,7 +27,7 @@ function withTimeout(check: Promise<unknown>, timeoutMs: number): Promise<unknow
  * PINGs a Redis connection. One still connecting (a node that just started) may answer within the
  * timeout; one that does not is reported with its state (`reconnecting`, `end`…), which says more than a timeout.
  */
-async function pingConnection(connection: Pick<Redis, 'status' | 'ping'>, timeoutMs: number): Promise<void> {
+async function pingConnection(connection: Pick<RedisClient, 'status' | 'ping'>, timeoutMs: number): Promise<void> {
   try {
     await withTimeout(connection.ping(), timeoutMs);
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { RedisOptions, Redis } from 'ioredis';
+import type { Cluster, RedisOptions, Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
 import type { RetentionPolicy } from '../store/stream.store.js';
 import type { ReliableHandlerOptions, ResolvedReliableHandlerOptions } from '../handlers/reliable-handler.options.js';
@@ -25,10 +25,18 @@ export type Handshake = Socket['handshake'];
  */
 export interface ReliableSocketOptions {
   /**
-   * A Redis URL, ioredis options, or a connected ioredis instance (the library duplicates it for
-   * subscriptions and never quits an instance it did not create). Absent: an in-memory store for one process.
+   * A Redis URL, ioredis options, or an ioredis `Redis` or `Cluster` instance. An instance is used as a
+   * template: the library opens its own connections with its settings and never uses or quits yours.
+   * Absent: an in-memory store for one process.
    */
-  redis?: string | RedisOptions | Redis;
+  redis?: string | RedisOptions | Redis | Cluster;
+  /**
+   * Upper bound of every Redis call the library makes for an emit, a `@Reliable()` handler or a replay.
+   * While Redis is unreachable a call waits up to this long for it to come back, then fails with
+   * `StoreUnavailableError` (handlers reply `UNAVAILABLE`, which the SDK retries); a call that was never
+   * sent is then never sent later. Lower it to fail faster. @default 5_000
+   */
+  redisTimeoutMs?: number;
   /** Verifies the handshake and returns the user. Throw (or reject) to refuse the connection. */
   authenticate?: (handshake: Handshake) => AuthenticatedUser | Promise<AuthenticatedUser>;
   /** Accept connections without `authenticate`; each socket is then its own anonymous user. @default false */
@@ -73,7 +81,8 @@ export interface PresenceOptions {
 
 /** Options after defaults are merged and values validated. */
 export interface ResolvedReliableSocketOptions {
-  redis?: string | RedisOptions | Redis;
+  redis?: string | RedisOptions | Redis | Cluster;
+  redisTimeoutMs: number;
   authenticate?: (handshake: Handshake) => AuthenticatedUser | Promise<AuthenticatedUser>;
   allowAnonymous: boolean;
   retention: RetentionPolicy;

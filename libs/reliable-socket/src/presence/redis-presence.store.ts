@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { decodePresenceEvent } from './presence-event.codec.js';
 import { assertDurationMs, assertPageLimit, HEARTBEAT_BATCH, SWEEP_BATCH } from './presence-limits.policy.js';
 import { createPresenceListenerSet } from './presence-listener.set.js';
@@ -8,13 +8,13 @@ import { PresenceKeys } from './redis/presence-keys.js';
 
 export interface RedisPresenceStoreOptions {
   /** Command connection; the store's scripts are registered on it. Owned by the caller, never quit here. */
-  client: Redis;
+  client: RedisClient;
   /**
    * Connection dedicated to SUBSCRIBE, owned by the caller. It can be shared with the stream store: each
    * store subscribes to, handles and on close unsubscribes only its own channel. Do not share it with a
    * second presence store on the same `keyPrefix`: closing one would unsubscribe both.
    */
-  subscriber: Redis;
+  subscriber: RedisClient;
   /** Prefix of every key and of the presence channel; must not contain `{` or `}`. */
   keyPrefix: string;
 }

@@ -1,10 +1,14 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import { Logger } from '@nestjs/common';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { gateCommands } from './redis-availability.gate.js';
+import type { RedisClient } from './redis-client.js';
 
-type RedisSource = string | RedisOptions | Redis;
+/** What the `redis` option accepts. A supplied instance is only a template: it is duplicated, never used or quit. */
+export type RedisSource = string | RedisOptions | Redis | Cluster;
 
-function isRedisInstance(source: RedisSource): source is Redis {
-  return typeof (source as Redis).duplicate === 'function' && typeof (source as Redis).sendCommand === 'function';
-}
+const isCluster = (source: RedisSource): source is Cluster => (source as Cluster).isCluster === true;
+const isRedisInstance = (source: RedisSource): source is Redis =>
+  typeof (source as Redis).duplicate === 'function' && typeof (source as Redis).sendCommand === 'function';
 
 async function loadOptionalPeer<T>(name: string, load: () => Promise<T>): Promise<T> {
   try {
@@ -14,33 +18,65 @@ async function loadOptionalPeer<T>(name: string, load: () => Promise<T>): Promis
   }
 }
 
+/** Per-connection settings of each role (for a cluster they apply to every node connection). */
+interface Role {
+  connection: Partial<RedisOptions>;
+  cluster?: Partial<ClusterOptions>;
+}
+
 /**
- * The Redis connections the library uses: one for commands (auto-pipelined, so concurrent appends
- * share round trips), one for the store's subscriptions, and a pub/sub pair for the Socket.IO Redis adapter.
- * Connections created here are closed here; an instance supplied by the application is never quit.
+ * Commands fail instead of queueing while Redis is unreachable (the gate waits, bounded, for it to come
+ * back), and are never sent twice: a command in flight when the connection dies may have run already.
+ */
+const commandRole = (timeoutMs: number): Role => ({
+  connection: {
+    enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs, socketTimeout: timeoutMs,
+    enableAutoPipelining: true, lazyConnect: false,
+  },
+  cluster: { enableOfflineQueue: false, enableAutoPipelining: true },
+});
+/** Subscriptions and the adapter's fan-out keep ioredis' defaults: they resubscribe and resend on their own. */
+const pubSubRole = (enableAutoPipelining = false): Role => ({
+  connection: {
+    enableOfflineQueue: true, autoResendUnfulfilledCommands: true, commandTimeout: undefined, socketTimeout: undefined,
+    enableAutoPipelining, lazyConnect: false,
+  },
+  cluster: { enableOfflineQueue: true, enableAutoPipelining },
+});
+
+/**
+ * The Redis connections the library uses: one for commands (auto-pipelined, so concurrent appends share
+ * round trips, and gated so no call outlives `timeoutMs`), one for the store's subscriptions, and a pub/sub
+ * pair for the Socket.IO Redis adapter. All are created (and closed) here.
  */
 export class RedisConnections {
   private constructor(
-    readonly command: Redis,
-    readonly subscriber: Redis,
-    readonly adapterPub: Redis,
-    readonly adapterSub: Redis,
-    private readonly owned: Redis[],
+    /** Every call completes or fails with `StoreUnavailableError` within the configured timeout. */
+    readonly command: RedisClient,
+    readonly subscriber: RedisClient,
+    readonly adapterPub: RedisClient,
+    readonly adapterSub: RedisClient,
+    private readonly owned: RedisClient[],
   ) {}
 
-  static async open(source: RedisSource): Promise<RedisConnections> {
-    const { Redis: RedisClient } = await loadOptionalPeer('ioredis', () => import('ioredis'));
-    const supplied = isRedisInstance(source);
-    const command = supplied
-      ? source
-      : typeof source === 'string'
-        ? new RedisClient(source, { enableAutoPipelining: true })
-        : new RedisClient({ enableAutoPipelining: true, ...source });
-    const subscriber = command.duplicate();
-    const adapterPub = command.duplicate({ enableAutoPipelining: true });
-    const adapterSub = command.duplicate();
-    const owned = supplied ? [subscriber, adapterPub, adapterSub] : [command, subscriber, adapterPub, adapterSub];
-    return new RedisConnections(command, subscriber, adapterPub, adapterSub, owned);
+  /**
+   * @param source a URL, ioredis options, or an ioredis `Redis` / `Cluster` instance used as a template
+   * @param timeoutMs bound of every command call (`redisTimeoutMs`)
+   */
+  static async open(source: RedisSource, timeoutMs: number): Promise<RedisConnections> {
+    const { Redis: RedisClientClass } = await loadOptionalPeer('ioredis', () => import('ioredis'));
+    let open: (role: Role) => RedisClient;
+    if (isCluster(source)) {
+      open = ({ connection, cluster }) => source.duplicate(undefined, { ...cluster, redisOptions: { ...source.options.redisOptions, ...connection } });
+    } else {
+      const base: RedisOptions = isRedisInstance(source) ? source.options : typeof source === 'string' ? parseUrl(RedisClientClass, source) : source;
+      open = ({ connection }) => new RedisClientClass({ ...base, ...connection });
+    }
+    const rawCommand = reportOutages(open(commandRole(timeoutMs)), 'command');
+    const subscriber = reportOutages(open(pubSubRole()), 'subscriber');
+    const adapterPub = reportOutages(open(pubSubRole(true)), 'adapter publisher');
+    const adapterSub = reportOutages(open(pubSubRole()), 'adapter subscriber');
+    return new RedisConnections(gateCommands(rawCommand, timeoutMs), subscriber, adapterPub, adapterSub, [rawCommand, subscriber, adapterPub, adapterSub]);
   }
 
   /** Builds the `@socket.io/redis-adapter` factory for these connections. */
@@ -52,4 +88,32 @@ export class RedisConnections {
   async close(): Promise<void> {
     await Promise.all(this.owned.map((connection) => connection.quit().catch(() => connection.disconnect())));
   }
+}
+
+/**
+ * ioredis emits `error` on every failed reconnect attempt (and prints it when nobody listens): one warning
+ * when a connection fails, one line when it is back, instead of a stack trace every retry.
+ */
+function reportOutages<T extends RedisClient>(connection: T, role: string): T {
+  const logger = new Logger('ReliableSocket');
+  let failing = false;
+  connection.on('error', (error: Error) => {
+    if (failing) return;
+    failing = true;
+    logger.warn(`Redis ${role} connection failed (${error.message}); retrying`);
+  });
+  connection.on('ready', () => {
+    if (!failing) return;
+    failing = false;
+    logger.log(`Redis ${role} connection is back`);
+  });
+  return connection;
+}
+
+/** ioredis parses a URL only in its constructor: a lazy, never-connected instance yields the options. */
+function parseUrl(RedisClientClass: typeof Redis, url: string): RedisOptions {
+  const parsed = new RedisClientClass(url, { lazyConnect: true });
+  const { options } = parsed;
+  parsed.disconnect();
+  return options;
 }

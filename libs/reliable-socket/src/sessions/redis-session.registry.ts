@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { StreamName } from '@reliable-socket/client/protocol';
 import { streamTag } from '../store/redis/stream-keys.js';
 import { CLAIM_SESSION_LUA, REFRESH_SESSION_LUA, RELEASE_SESSION_LUA } from './redis/session.lua.js';
@@ -20,7 +20,7 @@ interface SessionCommands {
 export class RedisSessionRegistry implements SessionRegistry {
   private readonly commands: SessionCommands;
 
-  constructor(private readonly options: { client: Redis; keyPrefix: string }) {
+  constructor(private readonly options: { client: RedisClient; keyPrefix: string }) {
     options.client.defineCommand('rsSessionClaim', { lua: CLAIM_SESSION_LUA, numberOfKeys: 2 });
     options.client.defineCommand('rsSessionRefresh', { lua: REFRESH_SESSION_LUA, numberOfKeys: 1 });
     options.client.defineCommand('rsSessionRelease', { lua: RELEASE_SESSION_LUA, numberOfKeys: 1 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { StreamName, type WireMessage } from '@reliable-socket/client/protocol';
 import { createAckListenerSet } from './ack-listener.set.js';
 import { decodeMessage, encodeMessageBody } from './message.codec.js';
@@ -14,12 +14,12 @@ type Argument = string | number;
 
 export interface RedisStreamStoreOptions {
   /** Command connection; the store's scripts are registered on it. Owned by the caller, never quit here. */
-  client: Redis;
+  client: RedisClient;
   /**
    * Connection dedicated to SUBSCRIBE (a subscribed connection cannot run commands). Owned by the caller.
    * Do not share it with another store on the same `keyPrefix`: closing one would unsubscribe both.
    */
-  subscriber: Redis;
+  subscriber: RedisClient;
   /** Prefix of every key and of the acks channel; must not contain `{` or `}`. */
   keyPrefix: string;
   retention: RetentionPolicy;

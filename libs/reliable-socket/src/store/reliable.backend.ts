@@ -34,7 +34,7 @@ export class ReliableBackend {
       new Logger('ReliableSocket').warn('no "redis" option: using the in-memory store, which is single-node only (messages do not survive a restart)');
       return new ReliableBackend(new MemoryStreamStore({ retention, idempotencyTtlMs }), new MemoryIdempotencyStore({}), new MemoryPresenceStore({}), new MemorySessionRegistry(), undefined);
     }
-    const connections = await RedisConnections.open(options.redis);
+    const connections = await RedisConnections.open(options.redis, options.redisTimeoutMs);
     const { RedisStreamStore } = await import('./redis-stream.store.js');
     const { RedisIdempotencyStore } = await import('../handlers/redis-idempotency.store.js');
     const { RedisPresenceStore } = await import('../presence/redis-presence.store.js');

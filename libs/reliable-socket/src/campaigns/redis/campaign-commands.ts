@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/redis-client.js';
 import type { CampaignState } from '../campaign.types.js';
 import { CLAIM_LUA } from './claim.lua.js';
 import { CONTROL_LUA } from './control.lua.js';
@@ -22,7 +22,7 @@ export interface CampaignCommands {
  * `defineCommand` sends EVALSHA and falls back to EVAL on NOSCRIPT, so each call is one round trip.
  * Every script takes the six keys of one campaign (`scriptKeys`).
  */
-export function defineCampaignCommands(client: Redis): CampaignCommands {
+export function defineCampaignCommands(client: RedisClient): CampaignCommands {
   client.defineCommand('rsCampaignClaim', { lua: CLAIM_LUA, numberOfKeys: 6 });
   client.defineCommand('rsCampaignSent', { lua: RECORD_SENT_LUA, numberOfKeys: 6 });
   client.defineCommand('rsCampaignAcks', { lua: RECORD_ACKS_LUA, numberOfKeys: 6 });

@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/redis-client.js';
 import { CLAIM_LUA } from './claim.lua.js';
 import { COMPLETE_LUA } from './complete.lua.js';
 import { RECORD_SEQUENCE_LUA } from './record-sequence.lua.js';
+import { RELEASE_LUA } from './release.lua.js';
 import { RENEW_LUA } from './renew.lua.js';
 
 type Argument = string | number;
@@ -13,6 +14,7 @@ export interface IdempotencyCommands {
   rsIdemRenew(numberOfKeys: number, ...keysAndArguments: Argument[]): Promise<Array<0 | 1>>;
   /** Per key: the earlier reply JSON, or the 1-based index of the batch entry whose reply was recorded. */
   rsIdemComplete(numberOfKeys: number, ...keysAndArguments: Argument[]): Promise<Array<string | number>>;
+  rsIdemRelease(key: string, token: string): Promise<0 | 1>;
   rsIdemRecordSeq(...keysAndArguments: Argument[]): Promise<null>;
 }
 
@@ -20,10 +22,11 @@ export interface IdempotencyCommands {
  * Registers the scripts on `client`. As for the stream store (`store/redis/stream-commands.ts`),
  * `defineCommand` sends EVALSHA and falls back to EVAL on NOSCRIPT, so each call is one round trip.
  */
-export function defineIdempotencyCommands(client: Redis): IdempotencyCommands {
+export function defineIdempotencyCommands(client: RedisClient): IdempotencyCommands {
   client.defineCommand('rsIdemClaim', { lua: CLAIM_LUA });
   client.defineCommand('rsIdemRenew', { lua: RENEW_LUA });
   client.defineCommand('rsIdemComplete', { lua: COMPLETE_LUA });
+  client.defineCommand('rsIdemRelease', { lua: RELEASE_LUA, numberOfKeys: 1 });
   client.defineCommand('rsIdemRecordSeq', { lua: RECORD_SEQUENCE_LUA, numberOfKeys: 1 });
   return client as unknown as IdempotencyCommands;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/redis-client.js';
 import { CONNECT_LUA } from './connect.lua.js';
 import { DISCONNECT_LUA } from './disconnect.lua.js';
 import { HEARTBEAT_LUA } from './heartbeat.lua.js';
@@ -22,7 +22,7 @@ export interface PresenceCommands {
  * Registers the scripts on `client`. As for the stream store (`store/redis/stream-commands.ts`),
  * `defineCommand` sends EVALSHA and falls back to EVAL on NOSCRIPT, so each call is one round trip.
  */
-export function definePresenceCommands(client: Redis): PresenceCommands {
+export function definePresenceCommands(client: RedisClient): PresenceCommands {
   client.defineCommand('rsPresenceConnect', { lua: CONNECT_LUA, numberOfKeys: 5 });
   client.defineCommand('rsPresenceDisconnect', { lua: DISCONNECT_LUA, numberOfKeys: 5 });
   client.defineCommand('rsPresenceHeartbeat', { lua: HEARTBEAT_LUA, numberOfKeys: 5 });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/redis-client.js';
 import { ACK_LUA } from './ack.lua.js';
 import { APPEND_LUA } from './append.lua.js';
 import { READ_LUA } from './read.lua.js';
@@ -20,7 +20,7 @@ export interface StreamCommands {
  * (after a failover or SCRIPT FLUSH), so each call stays one round trip without loading scripts up front.
  * Registering again on the same connection (a second store) just replaces identical definitions.
  */
-export function defineStreamCommands(client: Redis): StreamCommands {
+export function defineStreamCommands(client: RedisClient): StreamCommands {
   client.defineCommand('rsStreamAppend', { lua: APPEND_LUA });
   client.defineCommand('rsStreamRead', { lua: READ_LUA, numberOfKeys: 2 });
   client.defineCommand('rsStreamAck', { lua: ACK_LUA, numberOfKeys: 1 });

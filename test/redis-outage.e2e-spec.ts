@@ -1,0 +1,151 @@
+/**
+ * Issue 7: what happens while Redis is unreachable. A node reaches Redis through a real TCP proxy, which
+ * refuses connections (Redis down) or silently drops every byte (a dead network path). Reliable emits fail
+ * with `StoreUnavailableError` within `redisTimeoutMs`, never report success for a message that was not
+ * stored, `@Reliable()` handlers answer `UNAVAILABLE` (the SDK keeps the message and retries), client
+ * connections stay up, and everything resumes, exactly once, when Redis is back.
+ */
+import 'reflect-metadata';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { MemoryStorage, ReliableClient } from '@reliable-socket/client';
+import { ReliableEmitter, StoreUnavailableError } from '@reliable-socket/nestjs';
+import { TEST_CLIENT_OPTIONS } from './fixtures/chat.fixtures.js';
+import { startProbeNode } from './fixtures/probe.gateway.js';
+import { freePort } from './support/free-port.js';
+import { deleteKeysWithPrefix, redisUrl, testKeyPrefix } from './support/redis-prefix.js';
+import { TcpProxy } from './support/tcp-proxy.js';
+import { sleep, waitFor } from './support/wait.js';
+
+const prefix = testKeyPrefix('redis-outage');
+const REDIS_TIMEOUT_MS = 1_000;
+/** Longer than the test nodes' heartbeat (500 + 500 ms) and than the Redis timeout, twice over. */
+const OUTAGE_MS = 2_500;
+
+interface Note {
+  from: string;
+  text: string;
+}
+
+describe('Redis outage (a real TCP proxy between the node and Redis)', () => {
+  let redisProxy: TcpProxy;
+  let redisPort: number;
+  let node: { app: INestApplication; url: string };
+  let emitter: ReliableEmitter;
+  const clients: ReliableClient[] = [];
+
+  beforeAll(async () => {
+    redisPort = Number(new URL(redisUrl()).port || 6379);
+    redisProxy = await TcpProxy.start({ targetPort: redisPort });
+    node = await startProbeNode(`redis://127.0.0.1:${redisProxy.port}`, prefix, { redisTimeoutMs: REDIS_TIMEOUT_MS });
+    emitter = node.app.get(ReliableEmitter);
+  });
+
+  afterEach(async () => {
+    redisProxy.blackhole(false);
+    redisProxy.retarget(redisPort);
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+  });
+
+  afterAll(async () => {
+    await node?.app.close();
+    await redisProxy?.stop();
+    await deleteKeysWithPrefix(redisUrl(), prefix);
+  });
+
+  /** An SDK client on `/probe` that records its notes and how often its connection dropped. */
+  async function connectUser(user: string): Promise<{ client: ReliableClient; notes: string[]; drops: () => number }> {
+    const client = new ReliableClient(`${node.url}/probe`, { storage: new MemoryStorage(), ...TEST_CLIENT_OPTIONS, auth: { user } });
+    clients.push(client);
+    const notes: string[] = [];
+    let drops = 0;
+    client.on<Note>('note', (note) => {
+      notes.push(note.text);
+    });
+    client.lifecycle.on('disconnected', () => {
+      drops += 1;
+    });
+    await waitFor(() => client.connected, { timeoutMs: 10_000, message: `${user} to connect` });
+    return { client, notes, drops: () => drops };
+  }
+
+  /** Resolves to how long the emit took to fail; fails the test if it succeeded. */
+  async function failingEmitMs(to: string, text: string): Promise<number> {
+    const started = Date.now();
+    const outcome = await emitter.toUser(to).emit('note', { from: 'server', text }).then(
+      () => 'stored',
+      (error: unknown) => error,
+    );
+    expect(outcome).toBeInstanceOf(StoreUnavailableError);
+    expect(outcome).toMatchObject({ code: 'UNAVAILABLE' });
+    return Date.now() - started;
+  }
+
+  /** Resolves to what bob received. */
+  async function exchangeAcrossOutage(startOutage: () => void, endOutage: () => void, tag: string): Promise<string[]> {
+    const alice = await connectUser(`alice-${tag}`);
+    const bob = await connectUser(`bob-${tag}`);
+    await alice.client.send('notify', { to: `bob-${tag}`, text: 'before' });
+    await waitFor(() => bob.notes.includes('before'), { timeoutMs: 5_000, message: 'bob to get "before"' });
+
+    startOutage();
+    const failedAfterMs = await failingEmitMs(`bob-${tag}`, 'emitted-during-outage');
+    // Bounded: it waited for Redis (up to the timeout), then failed; it did not hang.
+    expect(failedAfterMs).toBeLessThan(REDIS_TIMEOUT_MS * 2 + 1_000);
+
+    let sendSettled = false;
+    const sent = alice.client.send<{ offset: number }>('notify', { to: `bob-${tag}`, text: 'sent-during-outage' });
+    sent.then(() => (sendSettled = true), () => (sendSettled = true));
+    await sleep(OUTAGE_MS);
+    expect(sendSettled).toBe(false); // answered UNAVAILABLE and kept in the outbox, not rejected
+    expect(await alice.client.pending()).toEqual([expect.objectContaining({ event: 'notify' })]);
+    expect({ alice: alice.drops(), bob: bob.drops(), aliceUp: alice.client.connected, bobUp: bob.client.connected })
+      .toEqual({ alice: 0, bob: 0, aliceUp: true, bobUp: true });
+
+    endOutage();
+    await expect(sent).resolves.toEqual({ offset: expect.any(Number) });
+    await emitter.toUser(`bob-${tag}`).emit('note', { from: 'server', text: 'emitted-after' });
+    await waitFor(() => bob.notes.includes('emitted-after') && bob.notes.includes('sent-during-outage'), {
+      timeoutMs: 10_000, message: `bob to get the late messages, has ${JSON.stringify(bob.notes)}`,
+    });
+    await sleep(300); // a duplicate would arrive within this
+    expect(bob.notes.filter((note) => note === 'sent-during-outage')).toHaveLength(1);
+    expect(await alice.client.pending()).toEqual([]);
+    expect({ alice: alice.drops(), bob: bob.drops() }).toEqual({ alice: 0, bob: 0 });
+    return bob.notes;
+  }
+
+  it('Redis refusing connections: emits fail within the timeout, nothing unstored is delivered, all resumes exactly once', async () => {
+    const deadPort = await freePort();
+    const bobNotes = await exchangeAcrossOutage(
+      () => {
+        redisProxy.retarget(deadPort);
+        redisProxy.closeAll();
+      },
+      () => redisProxy.retarget(redisPort),
+      'refused',
+    );
+    expect(bobNotes).toEqual(['before', 'sent-during-outage', 'emitted-after']);
+  });
+
+  it('Redis silently unreachable (blackholed): the same, the dead connection is noticed and replaced', async () => {
+    await exchangeAcrossOutage(
+      () => redisProxy.blackhole(true),
+      () => redisProxy.blackhole(false),
+      'blackholed',
+    );
+  });
+
+  it('an emit refused while Redis was down is never written later', async () => {
+    const carol = await connectUser('carol');
+    const deadPort = await freePort();
+    redisProxy.retarget(deadPort);
+    redisProxy.closeAll();
+    await failingEmitMs('carol', 'refused-then-never');
+    redisProxy.retarget(redisPort);
+    await emitter.toUser('carol').emit('note', { from: 'server', text: 'after-recovery' });
+    await waitFor(() => carol.notes.includes('after-recovery'), { timeoutMs: 10_000, message: 'carol to get "after-recovery"' });
+    await sleep(300);
+    expect(carol.notes).toEqual(['after-recovery']);
+  });
+});
