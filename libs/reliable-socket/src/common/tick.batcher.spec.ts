@@ -1,4 +1,4 @@
-import { describe, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ItemFailure, TickBatcher } from './tick.batcher.js';
 
 describe('TickBatcher', () => {
@@ -41,5 +41,39 @@ describe('TickBatcher', () => {
     await batcher.add('g', 1);
     await batcher.add('g', 2);
     expect(flushes).toBe(2);
+  });
+
+  describe('oneFlushPerGroup (group commit)', () => {
+    it('holds a group\'s new items while its flush is under way and sends them together when it settles', async () => {
+      const flushes: Array<[string, number[]]> = [];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const batcher = new TickBatcher<number, number>(async (group, items) => {
+        flushes.push([group, items]);
+        if (flushes.length === 1) await gate;
+        return items;
+      }, { oneFlushPerGroup: true });
+      const first = batcher.add('g', 1);
+      await new Promise((resolve) => setImmediate(resolve)); // the first flush has started
+      const later = [batcher.add('g', 2), batcher.add('other', 9)];
+      await new Promise((resolve) => setImmediate(resolve));
+      const more = batcher.add('g', 3);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(flushes).toEqual([['g', [1]], ['other', [9]]]); // g waits; other groups do not
+      release();
+      expect(await Promise.all([first, ...later, more])).toEqual([1, 2, 9, 3]);
+      expect(flushes).toEqual([['g', [1]], ['other', [9]], ['g', [2, 3]]]);
+    });
+
+    it('goes on after a failed flush', async () => {
+      let calls = 0;
+      const batcher = new TickBatcher<number, number>(async (_, items) => {
+        calls += 1;
+        if (calls === 1) throw new Error('store down');
+        return items;
+      }, { oneFlushPerGroup: true });
+      await expect(batcher.add('g', 1)).rejects.toThrow('store down');
+      await expect(batcher.add('g', 2)).resolves.toBe(2);
+    });
   });
 });

@@ -35,8 +35,8 @@ export class IdempotencyBatcher {
   private readonly renewals = new Map<number, NodeJS.Timeout>();
 
   constructor(private readonly store: IdempotencyStore) {
-    this.claims = new TickBatcher((_, items) => this.claimBatch(items));
-    this.completions = new TickBatcher((_, items) => this.completeBatch(items));
+    this.claims = new TickBatcher((_, items) => this.claimBatch(items), { oneFlushPerGroup: true });
+    this.completions = new TickBatcher((_, items) => this.completeBatch(items), { oneFlushPerGroup: true });
   }
 
   /** Claims a message; the token names the caller's lease if it is granted. */
