@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ErrorCode, type SendReply } from '@reliable-socket/client/protocol';
-import { TickBatcher } from '../common/tick.batcher.js';
+import { ItemFailure, TickBatcher } from '../common/tick.batcher.js';
 import type { ClaimOutcome, IdempotencyStore, MessageKey } from './idempotency.store.js';
 
 interface HeldLease {
@@ -9,7 +9,25 @@ interface HeldLease {
   token: string;
 }
 
-const userGroup = (key: MessageKey, extra: number): string => JSON.stringify([key.namespace, key.userId, extra]);
+type ClaimItem = { kind: 'claim'; key: MessageKey; leaseMs: number };
+type CompleteItem = { kind: 'complete'; key: MessageKey; token: string; reply: SendReply; ttlMs: number };
+type TurnItem = ClaimItem | CompleteItem;
+type TurnResult = { outcome: ClaimOutcome; token: string } | SendReply;
+
+const userGroup = (key: MessageKey): string => JSON.stringify([key.namespace, key.userId]);
+
+/** Items of one kind sharing a lease (or TTL), with their places in the turn. */
+function bySetting<T extends TurnItem>(items: TurnItem[], kind: T['kind'], setting: (item: T) => number): Map<number, Array<{ item: T; index: number }>> {
+  const groups = new Map<number, Array<{ item: T; index: number }>>();
+  items.forEach((item, index) => {
+    if (item.kind !== kind) return;
+    const value = setting(item as T);
+    const group = groups.get(value);
+    if (group) group.push({ item: item as T, index });
+    else groups.set(value, [{ item: item as T, index }]);
+  });
+  return groups;
+}
 
 /** A handler result JSON cannot carry (a BigInt, a cycle) is recorded as INTERNAL instead, so the message still settles. */
 function storable(reply: SendReply, logger: Logger): SendReply {
@@ -23,29 +41,29 @@ function storable(reply: SendReply, logger: Logger): SendReply {
 }
 
 /**
- * The idempotency store as the runner uses it: claims and completions made during one event-loop turn
- * for one user are sent as one script each (a client with 32 messages in flight costs two round trips
- * per burst, not 64), and every held lease is renewed by one shared timer instead of one per message.
+ * The idempotency store as the runner uses it, per user (one Redis slot): the claims and completions
+ * made while that user's previous turn was under way go together in the next turn, as one claim script
+ * and one completion script sent in the same round trip (group commit). A client with 32 messages in
+ * flight costs a few round trips per burst, not 64, and batches grow with load. Every held lease is
+ * renewed by one shared timer instead of one per message.
  */
 export class IdempotencyBatcher {
   private readonly logger = new Logger('ReliableSocket');
-  private readonly claims: TickBatcher<{ key: MessageKey; leaseMs: number }, { outcome: ClaimOutcome; token: string }>;
-  private readonly completions: TickBatcher<{ key: MessageKey; token: string; reply: SendReply; ttlMs: number }, SendReply>;
+  private readonly turns: TickBatcher<TurnItem, TurnResult>;
   private readonly held = new Map<number, Set<HeldLease>>();
   private readonly renewals = new Map<number, NodeJS.Timeout>();
 
   constructor(private readonly store: IdempotencyStore) {
-    this.claims = new TickBatcher((_, items) => this.claimBatch(items), { oneFlushPerGroup: true });
-    this.completions = new TickBatcher((_, items) => this.completeBatch(items), { oneFlushPerGroup: true });
+    this.turns = new TickBatcher((_, items) => this.settleTurn(items), { oneFlushPerGroup: true });
   }
 
   /** Claims a message; the token names the caller's lease if it is granted. */
   claim(key: MessageKey, leaseMs: number): Promise<{ outcome: ClaimOutcome; token: string }> {
-    return this.claims.add(userGroup(key, leaseMs), { key, leaseMs });
+    return this.turns.add(userGroup(key), { kind: 'claim', key, leaseMs }) as Promise<{ outcome: ClaimOutcome; token: string }>;
   }
 
   complete(key: MessageKey, token: string, reply: SendReply, ttlMs: number): Promise<SendReply> {
-    return this.completions.add(userGroup(key, ttlMs), { key, token, reply, ttlMs });
+    return this.turns.add(userGroup(key), { kind: 'complete', key, token, reply, ttlMs }) as Promise<SendReply>;
   }
 
   /**
@@ -72,6 +90,27 @@ export class IdempotencyBatcher {
   close(): void {
     this.renewals.forEach((timer) => clearInterval(timer));
     this.renewals.clear();
+  }
+
+  /**
+   * Completions go first in the round trip, so a duplicate claimed in the same turn finds the reply.
+   * A failing script fails only its own items.
+   */
+  private async settleTurn(items: TurnItem[]): Promise<Array<TurnResult | ItemFailure>> {
+    const results: Array<TurnResult | ItemFailure> = new Array(items.length);
+    const run = async <T extends TurnItem, R extends TurnResult>(group: Array<{ item: T; index: number }>, call: (items: T[]) => Promise<R[]>): Promise<void> => {
+      try {
+        const settled = await call(group.map(({ item }) => item));
+        group.forEach(({ index }, i) => (results[index] = settled[i]));
+      } catch (error) {
+        group.forEach(({ index }) => (results[index] = new ItemFailure(error)));
+      }
+    };
+    const calls: Array<Promise<void>> = [];
+    for (const group of bySetting<CompleteItem>(items, 'complete', (item) => item.ttlMs).values()) calls.push(run(group, (batch) => this.completeBatch(batch)));
+    for (const group of bySetting<ClaimItem>(items, 'claim', (item) => item.leaseMs).values()) calls.push(run(group, (batch) => this.claimBatch(batch)));
+    await Promise.all(calls);
+    return results;
   }
 
   /**
@@ -121,7 +160,7 @@ export class IdempotencyBatcher {
     }
     const byUser = new Map<string, HeldLease[]>();
     for (const lease of leases) {
-      const group = userGroup(lease.key, 0);
+      const group = userGroup(lease.key);
       byUser.set(group, [...(byUser.get(group) ?? []), lease]);
     }
     await Promise.all(
