@@ -31,13 +31,18 @@ describe('Redis outage (a real TCP proxy between the node and Redis)', () => {
   let redisProxy: TcpProxy;
   let redisPort: number;
   let node: { app: INestApplication; url: string };
+  /** A second node with a direct, healthy Redis connection. */
+  let healthyNode: { app: INestApplication; url: string };
   let emitter: ReliableEmitter;
   const clients: ReliableClient[] = [];
 
   beforeAll(async () => {
     redisPort = Number(new URL(redisUrl()).port || 6379);
     redisProxy = await TcpProxy.start({ targetPort: redisPort });
-    node = await startProbeNode(`redis://127.0.0.1:${redisProxy.port}`, prefix, { redisTimeoutMs: REDIS_TIMEOUT_MS });
+    [node, healthyNode] = await Promise.all([
+      startProbeNode(`redis://127.0.0.1:${redisProxy.port}`, prefix, { redisTimeoutMs: REDIS_TIMEOUT_MS }),
+      startProbeNode(redisUrl(), prefix, { redisTimeoutMs: REDIS_TIMEOUT_MS }),
+    ]);
     emitter = node.app.get(ReliableEmitter);
   });
 
@@ -48,17 +53,19 @@ describe('Redis outage (a real TCP proxy between the node and Redis)', () => {
   });
 
   afterAll(async () => {
-    await node?.app.close();
+    await Promise.all([node?.app.close(), healthyNode?.app.close()]);
     await redisProxy?.stop();
     await deleteKeysWithPrefix(redisUrl(), prefix);
   });
 
   /** An SDK client on `/probe` that records its notes and how often its connection dropped. */
-  async function connectUser(user: string): Promise<{ client: ReliableClient; notes: string[]; drops: () => number }> {
-    const client = new ReliableClient(`${node.url}/probe`, { storage: new MemoryStorage(), ...TEST_CLIENT_OPTIONS, auth: { user } });
+  async function connectUser(user: string, via = node): Promise<{ client: ReliableClient; notes: string[]; drops: () => number; gaps: unknown[] }> {
+    const client = new ReliableClient(`${via.url}/probe`, { storage: new MemoryStorage(), ...TEST_CLIENT_OPTIONS, auth: { user } });
     clients.push(client);
     const notes: string[] = [];
     let drops = 0;
+    const gaps: unknown[] = [];
+    client.lifecycle.on('gap', (gap) => gaps.push(gap));
     client.on<Note>('note', (note) => {
       notes.push(note.text);
     });
@@ -66,7 +73,7 @@ describe('Redis outage (a real TCP proxy between the node and Redis)', () => {
       drops += 1;
     });
     await waitFor(() => client.connected, { timeoutMs: 10_000, message: `${user} to connect` });
-    return { client, notes, drops: () => drops };
+    return { client, notes, drops: () => drops, gaps };
   }
 
   /** Resolves to how long the emit took to fail; fails the test if it succeeded. */
@@ -148,4 +155,26 @@ describe('Redis outage (a real TCP proxy between the node and Redis)', () => {
     await sleep(300);
     expect(carol.notes).toEqual(['after-recovery']);
   });
+
+  for (const [mode, cut, restore] of [
+    ['refused', (deadPort: number) => { redisProxy.retarget(deadPort); redisProxy.closeAll(); }, () => redisProxy.retarget(redisPort)],
+    ['blackholed', () => redisProxy.blackhole(true), () => redisProxy.blackhole(false)],
+  ] as const) {
+    it(`a message published while this node's Redis link was ${mode} reaches its connected client when the link is back`, async () => {
+      // bob stays connected to the node that loses Redis; dan sends through the healthy node, whose
+      // publish this node's subscription misses. Nothing later on bob's stream would reveal the hole.
+      const bob = await connectUser(`bob-live-${mode}`);
+      const dan = await connectUser(`dan-live-${mode}`, healthyNode);
+      await dan.client.send('notify', { to: `bob-live-${mode}`, text: 'one' });
+      await waitFor(() => bob.notes.includes('one'), { timeoutMs: 5_000, message: 'bob to get "one"' });
+      cut(await freePort());
+      await sleep(REDIS_TIMEOUT_MS * 2); // long enough for the dead link to be noticed and dropped
+      await expect(dan.client.send('notify', { to: `bob-live-${mode}`, text: 'two' })).resolves.toEqual({ offset: 2 });
+      await sleep(500);
+      restore();
+      await waitFor(() => bob.notes.includes('two'), { timeoutMs: 15_000, message: `bob to get "two" without another message, has ${JSON.stringify(bob.notes)}` });
+      expect(bob.notes).toEqual(['one', 'two']);
+      expect({ drops: bob.drops(), gaps: bob.gaps }).toEqual({ drops: 0, gaps: [] });
+    });
+  }
 });

@@ -19,6 +19,12 @@ export const WireEvent = {
   Batch: 'rs:batch',
   /** server → client: replay after (re)connect or a room join is complete ({@link SyncedEnvelope}). */
   Synced: 'rs:synced',
+  /**
+   * server → client: streams have messages up to these heads ({@link SyncedEnvelope} shape). Unlike
+   * `rs:synced` it says nothing about what was sent: the client fetches whatever it lacks up to each head.
+   * Sent after the server's live feed was interrupted (its Redis subscription dropped).
+   */
+  Head: 'rs:head',
   /** client → server: cumulative acknowledgements ({@link AckEnvelope}). */
   Ack: 'rs:ack',
   /** client → server, with an ack callback: read a range of a stream to fill a gap ({@link FetchRequest}). */

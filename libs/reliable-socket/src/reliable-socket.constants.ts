@@ -15,5 +15,9 @@ export const identityRoom = (userId: string): string => `rs:id:${userId}`;
 /** Socket.IO room carrying the live messages of one stream (`rs:user:alice`, `rs:room:lobby`). */
 export const streamRoom = (stream: string): string => `rs:${stream}`;
 
+/** The stream whose live room `room` is, or undefined for any other room. */
+export const streamOfRoom = (room: string): string | undefined =>
+  room.startsWith('rs:user:') || room.startsWith('rs:room:') ? room.slice(3) : undefined;
+
 /** Inter-node event (adapter `serverSideEmit`) announcing room membership changes. */
 export const MEMBERSHIP_SERVER_EVENT = 'rs:membership';

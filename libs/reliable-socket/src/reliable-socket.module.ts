@@ -21,6 +21,7 @@ import { AdapterInstaller } from './io/adapter.installer.js';
 import { NamespaceBinder } from './io/namespace.binder.js';
 import { NamespaceRegistry } from './io/namespace.registry.js';
 import { ReliableBackend } from './store/reliable.backend.js';
+import { OutageRecoveryHandler } from './delivery/outage-recovery.handler.js';
 import { StreamStore } from './store/stream.store.js';
 import { ExactlyOnceRunner } from './handlers/exactly-once.runner.js';
 import { IdempotencyStore } from './handlers/idempotency.store.js';
@@ -61,6 +62,7 @@ import { PresenceTracker } from './presence/presence.tracker.js';
     NamespaceRegistry,
     StreamReplayer,
     ConnectionSyncHandler,
+    OutageRecoveryHandler,
     ClientRequestsHandler,
     NamespaceBinder,
     AdapterInstaller,

@@ -10,7 +10,7 @@ import type { StreamRouter } from './stream.router.js';
 const FETCH_TIMEOUT_MS = 10_000;
 
 /**
- * Routes the server → client protocol events (`rs:msg`, `rs:msgs`, `rs:batch`, `rs:synced`) of `socket` to the
+ * Routes the server → client protocol events (`rs:msg`, `rs:msgs`, `rs:batch`, `rs:synced`, `rs:head`) of `socket` to the
  * stream router; malformed payloads are reported as lifecycle errors and otherwise ignored.
  */
 export function listenInbound(socket: Socket, router: StreamRouter, lifecycle: TypedEmitter<LifecycleEvents>): void {
@@ -41,6 +41,10 @@ export function listenInbound(socket: Socket, router: StreamRouter, lifecycle: T
   socket.on(WireEvent.Synced, (envelope: unknown) => {
     if (isSyncedEnvelope(envelope)) void router.synced(envelope);
     else malformed(WireEvent.Synced);
+  });
+  socket.on(WireEvent.Head, (envelope: unknown) => {
+    if (isSyncedEnvelope(envelope)) router.heads(envelope);
+    else malformed(WireEvent.Head);
   });
 }
 

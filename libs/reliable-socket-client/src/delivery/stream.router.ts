@@ -41,6 +41,11 @@ export class StreamRouter {
     }
   }
 
+  /** `rs:head`: each named stream fetches what it lacks up to its head. */
+  heads(envelope: SyncedEnvelope): void {
+    for (const head of envelope.streams) void this.sequencer(head.stream).headAnnounced(head);
+  }
+
   /** Stops every stream's timers (on close). */
   cancelTimers(): void {
     for (const sequencer of this.sequencers.values()) sequencer.cancelTimers();

@@ -507,3 +507,52 @@ describe('StreamSequencer: failures and persistence', () => {
     }
   });
 });
+
+describe('StreamSequencer: announced heads (rs:head)', () => {
+  it('fetches up to an announced head and delivers what it lacks, reporting no gap', async () => {
+    const h = harness({ epoch: 'E1', offset: 1 });
+    await h.sequencer.headAnnounced({ stream: STREAM, epoch: 'E1', head: 3 });
+    expect(h.fetches.map((f) => f.request)).toEqual([{ stream: STREAM, after: 1, epoch: 'E1' }]);
+    h.fetches[0].reply(null, batchOf(1, [2, 3]));
+    await settle();
+    expect(h.delivered).toEqual([2, 3]);
+    expect(h.gaps).toEqual([]);
+    expect(h.fetches).toHaveLength(1); // the head is reached: nothing more to fetch
+  });
+
+  it('ignores a head the cursor has already reached', async () => {
+    const h = harness({ epoch: 'E1', offset: 4 });
+    await h.sequencer.headAnnounced({ stream: STREAM, epoch: 'E1', head: 4 });
+    expect(h.fetches).toEqual([]);
+  });
+
+  it('keeps fetching page after page until the head is reached', async () => {
+    const h = harness({ epoch: 'E1', offset: 0 });
+    await h.sequencer.headAnnounced({ stream: STREAM, epoch: 'E1', head: 4 });
+    h.fetches[0].reply(null, batchOf(0, [1, 2]));
+    await settle();
+    expect(h.fetches.map((f) => f.request.after)).toEqual([0, 2]);
+    h.fetches[1].reply(null, batchOf(2, [3, 4]));
+    await settle();
+    expect(h.delivered).toEqual([1, 2, 3, 4]);
+    expect(h.fetches).toHaveLength(2);
+  });
+
+  it('reports a gap only for what the server no longer has', async () => {
+    const h = harness({ epoch: 'E1', offset: 1 });
+    await h.sequencer.headAnnounced({ stream: STREAM, epoch: 'E1', head: 6 });
+    h.fetches[0].reply(null, batchOf(4, [5, 6])); // 2-4 were trimmed
+    await settle();
+    expect(h.gaps).toEqual([{ stream: STREAM, from: 2, to: 4, reason: 'trimmed' }]);
+    expect(h.delivered).toEqual([5, 6]);
+  });
+
+  it('stops chasing a head when a reply makes no progress', async () => {
+    const h = harness({ epoch: 'E1', offset: 2 });
+    await h.sequencer.headAnnounced({ stream: STREAM, epoch: 'E1', head: 9 });
+    h.fetches[0].reply(null, batchOf(2, []));
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(h.fetches).toHaveLength(1);
+    expect(h.gaps).toEqual([]);
+  });
+});

@@ -22,6 +22,8 @@ export class StreamSequencer {
   private readonly queue: SerialQueue;
   private readonly filler: HoleFiller;
   private replayed = 0;
+  /** A head the server announced (`rs:head`) that the cursor has not reached yet: fetched like a hole. */
+  private announced: Cursor | undefined;
 
   constructor(
     readonly stream: string,
@@ -78,6 +80,19 @@ export class StreamSequencer {
     });
   }
 
+  /**
+   * `rs:head`: the stream has messages up to `head`. Whatever lies between the cursor and it is fetched
+   * (and delivered, or reported as a gap if the server no longer has it), never skipped.
+   */
+  headAnnounced(head: StreamHead): Promise<void> {
+    return this.queue.run(() => {
+      const cursor = this.cursor;
+      if (cursor && cursor.epoch === head.epoch && head.head <= cursor.offset) return;
+      this.announced = { epoch: head.epoch, offset: head.head };
+      this.filler.now();
+    });
+  }
+
   /** After a sync that did not name this stream: a hole left from before the reconnect is fetched. */
   checkHole(): Promise<void> {
     return this.queue.run(() => this.filler.soon());
@@ -127,12 +142,16 @@ export class StreamSequencer {
     const before = this.cursor;
     await this.onBatch(reply, false);
     const after = this.cursor!;
-    return !before || before.epoch !== after.epoch || after.offset > before.offset;
+    const progressed = !before || before.epoch !== after.epoch || after.offset > before.offset;
+    // An announced head the server has nothing more for (another epoch now) is not chased forever.
+    if (!progressed) this.announced = undefined;
+    return progressed;
   }
 
   /** Every held message is behind a hole (or of an unplaced epoch): that is what to fetch. */
   private holeRequest(): FetchRequest | undefined {
-    if (this.held.size === 0) return undefined;
+    if (this.announced && this.cursor?.epoch === this.announced.epoch && this.cursor.offset >= this.announced.offset) this.announced = undefined;
+    if (this.held.size === 0 && !this.announced) return undefined;
     return this.cursor ? { stream: this.stream, after: this.cursor.offset, epoch: this.cursor.epoch } : { stream: this.stream };
   }
 

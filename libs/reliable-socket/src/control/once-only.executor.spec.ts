@@ -92,6 +92,7 @@ describe('OnceOnlyExecutor', () => {
       claimBatch: (...args) => store.claimBatch(...args),
       renewBatch: async (entries, leaseMs) => (alive ? store.renewBatch(entries, leaseMs) : entries.map(() => false)),
       completeBatch: async (entries, ttlMs) => (alive ? store.completeBatch(entries, ttlMs) : entries.map((entry) => entry.reply)),
+      release: async (key, token) => alive && store.release(key, token),
     };
     const executions: string[] = [];
     let release: (value: { id: string }) => void = () => undefined;

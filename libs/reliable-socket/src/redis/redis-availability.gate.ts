@@ -55,6 +55,12 @@ class Readiness {
   }
 }
 
+/** What a failed command becomes: a Redis reply error stays as it is, anything else is an outage. */
+function asStoreError(error: unknown): unknown {
+  if (isReply(error)) return error;
+  return new StoreUnavailableError(`Redis failed mid-command (its outcome is unknown): ${(error as Error)?.message ?? error}`, { cause: error });
+}
+
 async function settleWithin(client: RedisClient, readiness: Readiness, command: Callable, args: unknown[], first: Promise<unknown>, timeoutMs: number): Promise<unknown> {
   const deadline = Date.now() + timeoutMs;
   // Bounded by the deadline: each turn either settles or waits for readiness within what is left.
@@ -62,14 +68,38 @@ async function settleWithin(client: RedisClient, readiness: Readiness, command: 
     try {
       return await attempt;
     } catch (error) {
-      if (isReply(error)) throw error;
-      if (!neverSent(error)) throw new StoreUnavailableError(`Redis failed mid-command (its outcome is unknown): ${(error as Error)?.message ?? error}`, { cause: error });
+      if (!neverSent(error)) throw asStoreError(error);
       const remaining = deadline - Date.now();
       if (remaining <= 0 || !(await readiness.within(remaining))) {
         throw new StoreUnavailableError(`Redis unreachable for ${timeoutMs} ms (connection ${client.status})`, { cause: error });
       }
     }
   }
+}
+
+interface Executable {
+  isPipeline?: boolean;
+  exec(...args: unknown[]): Promise<unknown>;
+}
+
+const isPipeline = (value: unknown): value is Executable => (value as Executable | undefined)?.isPipeline === true && typeof (value as Executable).exec === 'function';
+
+/**
+ * A pipeline or MULTI can be executed once only, so it is not retried: its `exec` waits (bounded) for the
+ * connection to be ready first, and any failure but a Redis reply error becomes {@link StoreUnavailableError}.
+ */
+function gatePipeline(client: RedisClient, readiness: Readiness, pipeline: Executable, timeoutMs: number): void {
+  const exec = pipeline.exec.bind(pipeline);
+  pipeline.exec = async (...args: unknown[]): Promise<unknown> => {
+    if (client.status !== 'ready' && !(await readiness.within(timeoutMs))) {
+      throw new StoreUnavailableError(`Redis unreachable for ${timeoutMs} ms (connection ${client.status})`);
+    }
+    try {
+      return await exec(...args);
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  };
 }
 
 /**
@@ -79,14 +109,17 @@ async function settleWithin(client: RedisClient, readiness: Readiness, command: 
  *   is never sent if it does not (so nothing reported as failed is written later);
  * - a command already sent when the connection died or stopped answering fails (ioredis' `commandTimeout`
  *   bounds it) with an unknown outcome.
- * Non-command methods (`on`, `defineCommand`, `pipeline`…) pass through untouched.
+ * A pipeline or MULTI waits for readiness before it is executed. Other methods (`on`, `defineCommand`…)
+ * pass through untouched.
  */
 export function gateCommands<T extends RedisClient>(client: T, timeoutMs: number): T {
   const readiness = new Readiness(client);
   const gated = new WeakMap<Callable, Callable>();
   const gate = (method: Callable): Callable => (...args: unknown[]): unknown => {
     const result = method.apply(client, args);
-    return isThenable(result) ? settleWithin(client, readiness, method, args, result, timeoutMs) : result;
+    if (isThenable(result)) return settleWithin(client, readiness, method, args, result, timeoutMs);
+    if (isPipeline(result)) gatePipeline(client, readiness, result, timeoutMs);
+    return result;
   };
   return new Proxy(client, {
     get(target, property) {

@@ -18,7 +18,11 @@ async function loadOptionalPeer<T>(name: string, load: () => Promise<T>): Promis
   }
 }
 
-/** Per-connection settings of each role (for a cluster they apply to every node connection). */
+/**
+ * Per-connection settings of each role (for a cluster they apply to every node connection). `cluster`
+ * overrides the template Cluster's own options, which `duplicate()` copies: a template made with
+ * `lazyConnect: true` (so that it never connects itself) must not make the library's connections lazy.
+ */
 interface Role {
   connection: Partial<RedisOptions>;
   cluster?: Partial<ClusterOptions>;
@@ -27,22 +31,34 @@ interface Role {
 /**
  * Commands fail instead of queueing while Redis is unreachable (the gate waits, bounded, for it to come
  * back), and are never sent twice: a command in flight when the connection dies may have run already.
+ *
+ * No auto-pipelining on a Cluster: ioredis groups auto-pipelined commands by the slot of their first
+ * argument, which for the batch scripts (`rsStreamAppend`, `rsIdemClaim`… whose first argument is the key
+ * count) is not a key, so concurrent calls for users on different masters land in one pipeline that
+ * ioredis rejects whole ("All keys in the pipeline should belong to the same slots allocation group").
  */
 const commandRole = (timeoutMs: number): Role => ({
   connection: {
     enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs, socketTimeout: timeoutMs,
     enableAutoPipelining: true, lazyConnect: false,
   },
-  cluster: { enableOfflineQueue: false, enableAutoPipelining: true },
+  cluster: { enableOfflineQueue: false, enableAutoPipelining: false, lazyConnect: false },
 });
-/** Subscriptions and the adapter's fan-out keep ioredis' defaults: they resubscribe and resend on their own. */
-const pubSubRole = (enableAutoPipelining = false): Role => ({
+/**
+ * Subscriptions and the adapter's fan-out keep ioredis' queueing: they resubscribe and resend on their
+ * own. A socket that gets no answer to a command (the liveness PING included) within `timeoutMs` is
+ * dropped and reconnected, so a silently dead link does not go unnoticed for the OS keepalive's hours.
+ */
+const pubSubRole = (timeoutMs: number, enableAutoPipelining = false): Role => ({
   connection: {
-    enableOfflineQueue: true, autoResendUnfulfilledCommands: true, commandTimeout: undefined, socketTimeout: undefined,
+    enableOfflineQueue: true, autoResendUnfulfilledCommands: true, commandTimeout: undefined, socketTimeout: timeoutMs,
     enableAutoPipelining, lazyConnect: false,
   },
-  cluster: { enableOfflineQueue: true, enableAutoPipelining },
+  cluster: { enableOfflineQueue: true, enableAutoPipelining, lazyConnect: false },
 });
+
+/** How often the subscription connections are PINGed (a subscribed connection sends nothing by itself). */
+const LIVENESS_PING_MS = 5_000;
 
 /**
  * The Redis connections the library uses: one for commands (auto-pipelined, so concurrent appends share
@@ -57,6 +73,7 @@ export class RedisConnections {
     readonly adapterPub: RedisClient,
     readonly adapterSub: RedisClient,
     private readonly owned: RedisClient[],
+    private readonly liveness: NodeJS.Timeout,
   ) {}
 
   /**
@@ -73,10 +90,13 @@ export class RedisConnections {
       open = ({ connection }) => new RedisClientClass({ ...base, ...connection });
     }
     const rawCommand = reportOutages(open(commandRole(timeoutMs)), 'command');
-    const subscriber = reportOutages(open(pubSubRole()), 'subscriber');
-    const adapterPub = reportOutages(open(pubSubRole(true)), 'adapter publisher');
-    const adapterSub = reportOutages(open(pubSubRole()), 'adapter subscriber');
-    return new RedisConnections(gateCommands(rawCommand, timeoutMs), subscriber, adapterPub, adapterSub, [rawCommand, subscriber, adapterPub, adapterSub]);
+    const subscriber = reportOutages(open(pubSubRole(timeoutMs)), 'subscriber');
+    const adapterPub = reportOutages(open(pubSubRole(timeoutMs, true)), 'adapter publisher');
+    const adapterSub = reportOutages(open(pubSubRole(timeoutMs)), 'adapter subscriber');
+    const liveness = setInterval(() => {
+      for (const connection of [subscriber, adapterSub]) if (connection.status === 'ready') connection.ping().catch(() => undefined);
+    }, LIVENESS_PING_MS).unref();
+    return new RedisConnections(gateCommands(rawCommand, timeoutMs), subscriber, adapterPub, adapterSub, [rawCommand, subscriber, adapterPub, adapterSub], liveness);
   }
 
   /** Builds the `@socket.io/redis-adapter` factory for these connections. */
@@ -86,6 +106,7 @@ export class RedisConnections {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.liveness);
     await Promise.all(this.owned.map((connection) => connection.quit().catch(() => connection.disconnect())));
   }
 }
