@@ -16,6 +16,7 @@ import { UniqueNamespaceExplorer, type NamespaceOption } from '../sessions/uniqu
 import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 import { GracefulDrain } from '../drain/graceful.drain.js';
 import { addSocketListeners, type SocketListeners } from './socket-listeners.js';
+import { DisconnectHooks, type DisconnectHook } from './disconnect.hooks.js';
 
 function isServer(target: Server | Namespace): target is Server {
   return 'engine' in target && 'sockets' in target;
@@ -36,6 +37,8 @@ export class NamespaceBinder {
    * shared functions (the socket is their `this`), so an idle connection holds no closure of ours.
    */
   private readonly listeners: SocketListeners;
+  /** Nest's gateway disconnect callbacks, run by the same shared `disconnect` listener after the library's own work. */
+  private readonly disconnectHooks = new DisconnectHooks();
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedReliableSocketOptions,
@@ -55,8 +58,9 @@ export class NamespaceBinder {
     this.listeners = {
       ...requests.listeners,
       ...credentials.listeners,
-      disconnect() {
+      disconnect(reason: string) {
         binder.disconnected(this);
+        binder.disconnectHooks.run(this, reason);
       },
     };
   }
@@ -92,6 +96,14 @@ export class NamespaceBinder {
       this.presence.track(socket);
       void this.start(socket, unique !== undefined);
     });
+  }
+
+  /**
+   * Runs `hook` when `socket` disconnects, from the shared listener every socket of a bound namespace has
+   * (the adapter binds a namespace before Nest subscribes its gateway to it, so the socket has it).
+   */
+  onDisconnect(socket: Socket, hook: DisconnectHook): void {
+    this.disconnectHooks.add(socket, hook);
   }
 
   private disconnected(socket: Socket): void {

@@ -1,10 +1,16 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { Namespace, Server, ServerOptions } from 'socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
+import type { DisconnectHook } from './disconnect.hooks.js';
+import { GatewayMessageRouter } from './gateway-message.router.js';
+import { HandlerReplySender } from './handler-reply.sender.js';
 import { NamespaceBinder } from './namespace.binder.js';
 
 /**
- * Socket.IO adapter for Nest that binds every gateway namespace to reliable-socket.
+ * Socket.IO adapter for Nest that binds every gateway namespace to reliable-socket. It also serves gateway
+ * messages and disconnects like Nest's `IoAdapter`, minus the Observables that adapter keeps per socket
+ * (several KB per connection per handler).
  *
  * `ReliableSocketModule` installs it by itself. Install it explicitly only when you need your own
  * subclass (keep calling `super`):
@@ -15,6 +21,9 @@ import { NamespaceBinder } from './namespace.binder.js';
  */
 export class ReliableIoAdapter extends IoAdapter {
   private binder?: NamespaceBinder;
+  private readonly replies = new HandlerReplySender(this.logger);
+  /** The router of the gateway whose connection handler is running: Nest binds that gateway's handlers from inside it. */
+  private connecting?: GatewayMessageRouter;
 
   /**
    * @param appOrHttpServer the Nest application (or its HTTP server)
@@ -48,7 +57,36 @@ export class ReliableIoAdapter extends IoAdapter {
    */
   bindClientConnect(server: Server | Namespace, callback: (...args: unknown[]) => void): void {
     this.requireBinder().bind(server);
-    super.bindClientConnect(server, callback);
+    const router = this.newRouter();
+    super.bindClientConnect(server, (...args: unknown[]) => {
+      const outer = this.connecting;
+      this.connecting = router;
+      try {
+        callback(...args);
+      } finally {
+        this.connecting = outer;
+      }
+    });
+  }
+
+  /**
+   * Same semantics as IoAdapter's (see {@link HandlerReplySender}), but an idle socket holds no Observable:
+   * the messages go through listeners shared by the gateway's sockets. `transform` is not used: it is
+   * Nest's "await the result, flatten a Promise or Observable", which the reply sender does itself.
+   */
+  bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[], _transform?: unknown): void {
+    if (this.connecting?.attach(socket, handlers)) return;
+    // Called outside a gateway's connection handler (or with another handler list): a router of its own.
+    this.newRouter().attach(socket, handlers);
+  }
+
+  /** Nest's `handleDisconnect` plumbing, run by the socket's shared `disconnect` listener instead of a `once()` of its own. */
+  bindClientDisconnect(client: Socket, callback: DisconnectHook): void {
+    this.requireBinder().onDisconnect(client, callback);
+  }
+
+  private newRouter(): GatewayMessageRouter {
+    return new GatewayMessageRouter(this.replies, (payload) => this.mapPayload(payload));
   }
 
   private requireBinder(): NamespaceBinder {
