@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { stat } from 'node:fs/promises';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { RedisCampaignStore } from '../libs/reliable-socket/src/campaigns/redis-campaign.store.js';
 import { describeCampaignStoreContract } from '../libs/reliable-socket/src/campaigns/campaign.store.contract.js';
 import { describeIdempotencyStoreContract } from '../libs/reliable-socket/src/handlers/idempotency.store.contract.js';
@@ -17,20 +17,15 @@ import { describeSessionRegistryContract } from '../libs/reliable-socket/src/ses
 import { RedisStreamStore } from '../libs/reliable-socket/src/store/redis-stream.store.js';
 import { describeStreamStoreContract } from '../libs/reliable-socket/src/store/stream.store.contract.js';
 import { rawRedisCommand } from './support/redis-ping.js';
-import { escapeGlob, testKeyPrefix } from './support/redis-prefix.js';
+import { testKeyPrefix } from './support/redis-prefix.js';
 import { ClusterPubSubDrain, RedisClusterProcess } from './support/redis-cluster.js';
+import { deleteClusterKeys } from './support/redis-target.js';
 import type { PresenceStore } from '../libs/reliable-socket/src/presence/presence.store.js';
 
 const filePrefix = testKeyPrefix('cluster');
 let storesOpened = 0;
 let cluster: RedisClusterProcess | undefined;
 const connections: Cluster[] = [];
-
-/**
- * The stores are typed to take a `Redis`; a `Cluster` offers the same commands (and `defineCommand`,
- * `subscribe`, `duplicate`), so it is passed through a cast.
- */
-const asRedis = (client: Cluster): Redis => client as unknown as Redis;
 
 /** A fresh cluster connection, closed in afterAll if the suite did not close it. */
 function connect(): Cluster {
@@ -45,31 +40,6 @@ async function close(...clients: Cluster[]): Promise<void> {
     if (client.status === 'end') return;
     await client.quit().catch(() => client.disconnect());
   }));
-}
-
-/**
- * Deletes every key under `prefix` on every master (SCAN only sees the node it runs on). Keys are
- * unlinked one per command: a multi-key UNLINK across slots would be refused with CROSSSLOT.
- */
-async function deleteClusterKeys(client: Cluster, prefix: string): Promise<number> {
-  let deleted = 0;
-  const deadline = Date.now() + 10_000;
-  await Promise.all(client.nodes('master').map(async (node) => {
-    let cursor = '0';
-    do {
-      if (Date.now() > deadline) throw new Error(`deleteClusterKeys(${prefix}): still scanning after 10s`);
-      const [next, keys] = await node.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 1000);
-      if (keys.length > 0) {
-        const results = await keys.reduce((pipeline, key) => pipeline.unlink(key), node.pipeline()).exec();
-        for (const [error, count] of results ?? []) {
-          if (error) throw error;
-          deleted += count as number;
-        }
-      }
-      cursor = next;
-    } while (cursor !== '0');
-  }));
-  return deleted;
 }
 
 beforeAll(async () => {
@@ -134,7 +104,7 @@ describeStreamStoreContract('RedisStreamStore on Redis Cluster', async (options)
   const client = connect();
   const subscriber = client.duplicate();
   connections.push(subscriber);
-  const store = new RedisStreamStore({ client: asRedis(client), subscriber: asRedis(subscriber), keyPrefix, ...options });
+  const store = new RedisStreamStore({ client, subscriber, keyPrefix, ...options });
   await store.ping();
   const pubSub = await ClusterPubSubDrain.attach(client, [subscriber], `${keyPrefix}drain`);
   return {
@@ -156,8 +126,8 @@ describeIdempotencyStoreContract('RedisIdempotencyStore on Redis Cluster', async
   const keyPrefix = `${filePrefix}idem${storesOpened++}:`;
   const [one, two] = [connect(), connect()];
   return {
-    store: new RedisIdempotencyStore({ client: asRedis(one), keyPrefix }),
-    peer: new RedisIdempotencyStore({ client: asRedis(two), keyPrefix }),
+    store: new RedisIdempotencyStore({ client: one, keyPrefix }),
+    peer: new RedisIdempotencyStore({ client: two, keyPrefix }),
     cleanup: () => close(one, two),
   };
 });
@@ -168,7 +138,7 @@ describePresenceStoreContract('RedisPresenceStore on Redis Cluster', async () =>
     const client = connect();
     const subscriber = client.duplicate();
     connections.push(subscriber);
-    const store = new RedisPresenceStore({ client: asRedis(client), subscriber: asRedis(subscriber), keyPrefix });
+    const store = new RedisPresenceStore({ client, subscriber, keyPrefix });
     await store.ready();
     return { store, client, subscriber, close: async () => { await store.close(); await close(client, subscriber); } };
   };
@@ -200,15 +170,15 @@ function drainingBeforeMarkers(store: PresenceStore, pubSub: ClusterPubSubDrain)
 
 describeSessionRegistryContract('RedisSessionRegistry on Redis Cluster', async () => {
   const client = connect();
-  return { registry: new RedisSessionRegistry({ client: asRedis(client), keyPrefix: `${filePrefix}sessions:` }), cleanup: async () => undefined };
+  return { registry: new RedisSessionRegistry({ client, keyPrefix: `${filePrefix}sessions:` }), cleanup: async () => undefined };
 });
 
 describeCampaignStoreContract('RedisCampaignStore on Redis Cluster', async () => {
   const keyPrefix = `${filePrefix}campaigns${storesOpened++}:`;
   const [one, two] = [connect(), connect()];
   return {
-    store: new RedisCampaignStore({ client: asRedis(one), keyPrefix }),
-    peer: new RedisCampaignStore({ client: asRedis(two), keyPrefix }),
+    store: new RedisCampaignStore({ client: one, keyPrefix }),
+    peer: new RedisCampaignStore({ client: two, keyPrefix }),
     cleanup: () => close(one, two),
   };
 });
