@@ -1,18 +1,20 @@
-// The chat page: one ES module, no build step. The import map in index.html resolves both packages.
+// The chat page: plain ES modules, no build step. The import map in index.html resolves both packages.
 import { ReliableClient } from '@reliable-socket/client';
+import { ChatStore, conversationKey } from './chat-store.js';
+import { ChatView } from './chat-view.js';
 
 const $ = (id) => document.getElementById(id);
-let client, me, token, current; // current conversation: { kind: 'user' | 'room', name }
-const history = {}; // conversation key → [{ from, text, sentAt, mine, to, offset, status }]
-const rooms = new Set();
-const deliveredEarly = new Set(); // `${to}:${offset}` ticks that arrived before their send() resolved
+/** The signed-in user, for every tab of this browser (a second tab signs in as the same user). */
+const REMEMBERED_USER = 'chat:user';
+/** The campaign event the admin page sends by default; shown as an announcement. */
+const ANNOUNCEMENT_EVENT = 'notice';
+const PRESENCE_REFRESH_MS = 3000;
 
-const key = (kind, name) => `${kind}:${name}`;
-const store = (name) => `chat:${me}:${name}`;
-const save = () => {
-  localStorage.setItem(store('history'), JSON.stringify(history));
-  localStorage.setItem(store('rooms'), JSON.stringify([...rooms]));
-};
+let client, me, token, store, view;
+/** `${to}:${offset}` ticks that arrived before their send() resolved. */
+const deliveredEarly = new Set();
+/** Outbox message id → `ref` of its entry, for messages restored from storage after a reload. */
+const restoredSends = new Map();
 
 /** A dev token from the sample (`GET /dev/token`); a real app gets it from its login. */
 async function freshToken() {
@@ -22,180 +24,166 @@ async function freshToken() {
   return token;
 }
 
-function setState(state, text = state) {
-  $('state').className = `state ${state}`;
-  $('state').textContent = text;
-}
-
-function notice(text, action) {
-  const el = $('notice');
-  el.hidden = !text;
-  el.textContent = text ?? '';
-  if (action) {
-    const button = document.createElement('button');
-    button.textContent = action.label;
-    button.onclick = action.run;
-    el.append(button);
-  }
-}
-
-function add(conversation, entry) {
-  (history[conversation] ??= []).push(entry);
-  if (history[conversation].length > 200) history[conversation].shift();
-  save();
-  if (current && key(current.kind, current.name) === conversation) render();
-  else renderSidebar(conversation);
-}
-
-function render() {
-  const list = $('messages');
-  list.replaceChildren();
-  for (const m of history[key(current.kind, current.name)] ?? []) {
-    const li = document.createElement('li');
-    li.className = m.mine ? 'mine' : '';
-    li.textContent = m.mine ? m.text : `${m.from}: ${m.text}`;
-    if (m.mine && current.kind === 'user') {
-      const ticks = document.createElement('span');
-      ticks.className = `ticks ${m.status}`;
-      ticks.textContent = { pending: '…', sent: '✓', delivered: '✓✓' }[m.status];
-      ticks.title = m.status;
-      li.append(ticks);
-    }
-    list.append(li);
-  }
-  list.scrollTop = list.scrollHeight;
-}
-
-const unread = new Set();
-function renderSidebar(unreadKey) {
-  if (unreadKey) unread.add(unreadKey);
-  for (const li of document.querySelectorAll('aside li')) {
-    const k = li.dataset.key;
-    li.classList.toggle('active', !!current && k === key(current.kind, current.name));
-    li.querySelector('.unread').textContent = unread.has(k) ? ' •' : '';
-  }
-}
-
-function item(kind, name) {
-  const li = document.createElement('li');
-  li.dataset.key = key(kind, name);
-  li.append(kind === 'room' ? `#${name}` : name, Object.assign(document.createElement('span'), { className: 'unread' }));
-  li.onclick = () => open(kind, name);
-  return li;
-}
-
-function open(kind, name) {
-  current = { kind, name };
-  unread.delete(key(kind, name));
-  $('title').textContent = kind === 'room' ? `#${name}` : `Chat with ${name}`;
-  $('text').disabled = $('compose').querySelector('button').disabled = false;
-  render();
-  renderSidebar();
-}
-
-function renderRooms() {
-  $('rooms').replaceChildren(...[...rooms].map((room) => item('room', room)));
-  renderSidebar();
-}
-
 async function refreshOnline() {
+  if (!token) return;
   const res = await fetch('/presence', { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
   if (!res?.ok) return;
   const { users } = await res.json();
-  $('online').replaceChildren(...users.filter((u) => u !== me).map((u) => item('user', u)));
-  renderSidebar();
+  view.renderPeople(users);
+}
+
+/** My message reached the server (`offset` in the recipient's stream): "sent", or "delivered" if its tick came first. */
+function markSent(entry, offset) {
+  entry.offset = offset;
+  entry.status = deliveredEarly.delete(`${entry.to}:${offset}`) ? 'delivered' : 'sent';
+  store.save();
+  view.changed(conversationKey('user', entry.to), { unread: false });
 }
 
 async function sendText(text) {
-  if (current.kind === 'room') {
+  const { kind, name } = view.current;
+  if (kind === 'room') {
     // Our own room:message comes back to us like everyone else's: shown once, from the handler.
-    await client.send('room:send', { room: current.name, text });
+    await client.send('room:send', { room: name, text });
     return;
   }
-  const to = current.name;
-  const entry = { mine: true, from: me, to, text, sentAt: Date.now(), status: 'pending' };
-  add(key('user', to), entry);
-  const { offset } = await client.send('send', { to, text }); // resolves when the server acked: "sent"
-  entry.offset = offset;
-  entry.status = deliveredEarly.delete(`${to}:${offset}`) ? 'delivered' : 'sent';
-  save();
-  render();
+  // `ref` finds the entry again if the page reloads before the ack (the server ignores the field).
+  const entry = { ref: crypto.randomUUID(), mine: true, from: me, to: name, text, sentAt: Date.now(), status: 'pending' };
+  store.add(conversationKey('user', name), entry);
+  view.changed(conversationKey('user', name));
+  try {
+    const { offset } = await client.send('send', { to: name, text, ref: entry.ref }); // acked: "sent"
+    markSent(entry, offset);
+  } catch (error) {
+    entry.status = 'failed';
+    store.save();
+    view.changed(conversationKey('user', name), { unread: false });
+    throw error;
+  }
 }
 
-function start() {
-  Object.assign(history, JSON.parse(localStorage.getItem(store('history')) ?? '{}'));
-  for (const room of JSON.parse(localStorage.getItem(store('rooms')) ?? '[]')) rooms.add(room);
+function receive(conversation, entry) {
+  if (store.add(conversation, entry)) view.changed(conversation);
+}
+
+function listen() {
+  // Each handler runs once per message, even across reconnects and reloads; `id` guards the page's own copy.
+  client.on('message', ({ from, text, sentAt }, { stream, offset }) =>
+    receive(conversationKey('user', from), { id: `${stream}@${offset}`, from, text, sentAt }),
+  );
+  client.on('room:message', ({ room, from, text, sentAt }, { stream, offset }) =>
+    receive(conversationKey('room', room), { id: `${stream}@${offset}`, from, text, sentAt, mine: from === me }),
+  );
+  client.on('delivered', ({ offset, to }) => {
+    const entry = store.findMine(to, { offset });
+    if (!entry) return void deliveredEarly.add(`${to}:${offset}`);
+    entry.status = 'delivered';
+    store.save();
+    view.changed(conversationKey('user', to), { unread: false });
+  });
+  client.on(ANNOUNCEMENT_EVENT, (data, { stream, offset }) => {
+    const text = typeof data?.text === 'string' ? data.text : JSON.stringify(data);
+    if (store.announce({ id: `${stream}@${offset}`, text, at: Date.now() })) view.renderAnnouncements();
+  });
+  client.lifecycle.on('sent', ({ id, result }) => {
+    const ref = restoredSends.get(id);
+    if (!ref) return; // a send() of this page: its promise handles it
+    restoredSends.delete(id);
+    for (const to of store.contacts()) {
+      const entry = store.findMine(to, { ref });
+      if (entry) markSent(entry, result.offset);
+    }
+  });
+
+  client.lifecycle.on('connected', () => {
+    view.setState('connected', 'connected');
+    view.notice();
+    for (const room of store.rooms) client.socket.emit('join', { room }); // idempotent; memberships live on the server
+    void refreshOnline();
+  });
+  client.lifecycle.on('disconnected', () => {
+    // After `replaced`, `rejected` or `kicked` the SDK stays off: keep saying why, not "reconnecting".
+    if (client.state === 'connecting') view.setState('reconnecting', 'reconnecting…');
+  });
+  const takeBack = { label: 'Use here', run: () => client.connect() };
+  client.lifecycle.on('replaced', () => {
+    view.setState('replaced', 'replaced');
+    view.notice('This chat was opened in another tab or device, so it stopped here.', takeBack);
+  });
+  client.lifecycle.on('rejected', () => {
+    view.setState('refused', 'refused');
+    view.notice('Another tab or device holds this chat.', takeBack);
+  });
+  client.lifecycle.on('kicked', ({ reason }) => {
+    view.setState('refused', 'disconnected');
+    view.notice(`The server disconnected this chat (${reason}).`, { label: 'Reconnect', run: () => client.connect() });
+  });
+  client.lifecycle.on('gap', (gap) => {
+    view.notice(`Some messages of ${gap.stream} are gone for good (${gap.reason ?? 'retention'}); the conversation was resynced from what is left.`);
+  });
+  client.lifecycle.on('error', (e) => console.warn('reliable-socket:', [e.code, e.message].filter(Boolean).join(' ')));
+}
+
+async function start(user) {
+  me = user;
+  localStorage.setItem(REMEMBERED_USER, me);
+  store = new ChatStore(me);
+  view = new ChatView(store, me, (kind, name) => {
+    view.open(kind, name);
+    sessionStorage.setItem('chat:open', JSON.stringify({ kind, name }));
+  });
+  $('login').hidden = true;
+  $('app').hidden = $('signout').hidden = false;
+  view.setState('connecting', 'connecting…');
+  view.renderPeople();
+  view.renderRooms();
+  view.renderAnnouncements();
+  const reopened = JSON.parse(sessionStorage.getItem('chat:open') ?? 'null');
+  if (reopened) view.open(reopened.kind, reopened.name);
 
   client = new ReliableClient(`${location.origin}/chat`, {
     auth: async () => ({ token: await freshToken() }),
     storageKey: `chat:${me}`,
+    autoConnect: false,
   });
-
-  // Each handler runs once per message, even across reconnects and reloads.
-  client.on('message', ({ from, text, sentAt }) => add(key('user', from), { from, text, sentAt }));
-  client.on('room:message', ({ room, from, text, sentAt }) => add(key('room', room), { from, text, sentAt, mine: from === me }));
-  client.on('delivered', ({ offset, to }) => {
-    const entry = history[key('user', to)]?.find((m) => m.mine && m.offset === offset);
-    if (!entry) return void deliveredEarly.add(`${to}:${offset}`);
-    entry.status = 'delivered';
-    save();
-    if (current?.kind === 'user' && current.name === to) render();
-  });
-
-  client.lifecycle.on('connected', () => {
-    setState('connected', `${me} · connected`);
-    notice();
-    for (const room of rooms) client.socket.emit('join', { room }); // idempotent; memberships live on the server
-    void refreshOnline();
-  });
-  client.lifecycle.on('disconnected', () => setState('reconnecting', `${me} · reconnecting…`));
-  const takeBack = { label: 'Use here', run: () => client.connect() };
-  client.lifecycle.on('replaced', () => {
-    setState('replaced', `${me} · opened elsewhere`);
-    notice('This chat was opened in another tab or device.', takeBack);
-  });
-  client.lifecycle.on('rejected', () => {
-    setState('replaced', `${me} · refused`);
-    notice('Another tab holds this chat.', takeBack);
-  });
-  client.lifecycle.on('gap', (gap) => {
-    notice(`Some messages of ${gap.stream} are gone for good (${gap.reason ?? 'retention'}); the conversation was resynced from what is left.`);
-  });
-  client.lifecycle.on('error', (e) => console.warn('reliable-socket:', e.code ?? '', e.message));
-
-  setInterval(refreshOnline, 5000);
-  $('login').hidden = true;
-  $('app').hidden = false;
-  renderRooms();
+  listen();
+  // Messages sent before a reload are resent by the SDK; map them to their entries before it connects.
+  for (const { id, event, data } of await client.pending()) if (event === 'send' && data?.ref) restoredSends.set(id, data.ref);
+  client.connect();
+  setInterval(refreshOnline, PRESENCE_REFRESH_MS);
 }
 
 $('login').onsubmit = (event) => {
   event.preventDefault();
-  me = $('user').value.trim();
-  sessionStorage.setItem('chat:user', me);
-  start();
+  void start($('user').value.trim());
+};
+
+$('signout').onclick = () => {
+  localStorage.removeItem(REMEMBERED_USER);
+  sessionStorage.removeItem('chat:open');
+  location.reload(); // closes the socket; the history stays for the next sign-in
 };
 
 $('join').onsubmit = async (event) => {
   event.preventDefault();
   const room = $('room').value.trim();
   $('room').value = '';
-  await new Promise((resolve) => client.socket.emit('join', { room }, resolve));
-  rooms.add(room);
-  save();
-  renderRooms();
-  open('room', room);
+  try {
+    await client.socket.timeout(5000).emitWithAck('join', { room });
+  } catch {
+    return view.notice(`Could not join #${room} (offline, or the name is reserved).`);
+  }
+  store.rooms.add(room);
+  store.save();
+  view.onOpen('room', room);
 };
 
 $('compose').onsubmit = (event) => {
   event.preventDefault();
   const text = $('text').value.trim();
   $('text').value = '';
-  if (text) sendText(text).catch((e) => notice(`Not sent: ${e.code ?? ''} ${e.message}`));
+  if (text) sendText(text).catch((e) => view.notice(`Not sent: ${[e.code, e.message].filter(Boolean).join(' ')}`));
 };
 
-const remembered = sessionStorage.getItem('chat:user');
-if (remembered) {
-  me = remembered;
-  start();
-}
+const remembered = localStorage.getItem(REMEMBERED_USER);
+if (remembered) void start(remembered);
