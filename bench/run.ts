@@ -1,13 +1,12 @@
 /**
  * `npm run bench`: measures reliable-socket against plain Socket.IO in the same run and prints the tables.
  * Servers run in child processes (one per kind, started up front; the idle-connection scenario starts
- * fresh ones of its own, so their heaps hold nothing else); clients run here.
+ * fresh ones of its own, so their heaps hold nothing else); clients run here. The scale figures (10,000
+ * connections, sustained rate, cost curves, Redis capacity) take minutes: `npm run bench:scale` (scale.ts).
  */
 import { machineFacts } from './lib/machine.js';
-import { RedisStats } from './lib/redis-stats.js';
+import { withBenchSession } from './lib/bench-session.js';
 import { renderReport } from './lib/report.js';
-import { ServerHandle } from './lib/server-handle.js';
-import type { ServerKind } from './lib/server-protocol.js';
 import { runConnectionRate } from './scenarios/connection-rate.js';
 import { runIdleMemory } from './scenarios/idle-memory.js';
 import { measureCsrRecovery, measurePlainRecovery, measureReliableRecovery, runRecovery } from './scenarios/recovery.js';
@@ -42,28 +41,7 @@ const log = (message: string): void => console.log(`· ${message}`);
 const ONLY = process.env.BENCH_ONLY;
 
 async function main(): Promise<void> {
-  const guard = setTimeout(() => {
-    console.error(`bench: gave up after ${CONFIG.hardLimitMs} ms`);
-    process.exit(1); // the server processes leave when their IPC channel closes
-  }, CONFIG.hardLimitMs);
-  guard.unref();
-
-  // Unique per run and free of glob characters, so the cleanup SCAN matches only this run's keys.
-  const keyPrefix = `rs-bench-${process.pid}-${Date.now()}:`;
-  const redis = new RedisStats(CONFIG.redisUrl);
-  try {
-    await redis.assertReachable();
-  } catch (error) {
-    await redis.close();
-    throw error;
-  }
-  const servers: ServerHandle[] = [];
-  const start = async (kind: ServerKind, serverKeyPrefix = keyPrefix): Promise<ServerHandle> => {
-    const server = await ServerHandle.start(kind, { redisUrl: CONFIG.redisUrl, keyPrefix: serverKeyPrefix });
-    servers.push(server);
-    return server;
-  };
-  try {
+  await withBenchSession({ name: 'bench', prefixTag: 'rs-bench', redisUrl: CONFIG.redisUrl, hardLimitMs: CONFIG.hardLimitMs }, async ({ redis, keyPrefix, start }) => {
     const facts = await machineFacts(redis);
     if (ONLY === 'reliable-sends') {
       const [reliableRedis, reliableMemory] = await Promise.all((['reliable-redis', 'reliable-memory'] as const).map((kind) => start(kind)));
@@ -123,15 +101,7 @@ async function main(): Promise<void> {
       sends, sendWindow: CONFIG.sends.window, connections, connectionOptions: CONFIG.connections, idle,
     })}\n`);
     console.log(`${renderCampaignReport(campaign)}\n`); // scenario 7
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()));
-    const deleted = await redis.deleteKeys(keyPrefix).catch((error: Error) => {
-      console.error(`could not delete the keys under ${keyPrefix}: ${error.message}`);
-      return 0;
-    });
-    log(`deleted ${deleted} redis keys under ${keyPrefix}`);
-    await redis.close();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

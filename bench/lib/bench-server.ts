@@ -1,7 +1,11 @@
+import type { ReliableScaleOps } from './reliable-scale-ops.js';
 import type { BurstRequest, CampaignReply, CampaignRequest } from './server-protocol.js';
 
-/** What the server process needs from either kind of server (plain Socket.IO or the Nest app). */
-export interface BenchServer {
+/**
+ * What the server process needs from either kind of server (plain Socket.IO or the Nest app); the
+ * scale bench's operations (`pacedEmit`, `prefill`, `join`) only reliable servers have.
+ */
+export interface BenchServer extends Partial<ReliableScaleOps> {
   readonly port: number;
   /** Sends the burst; resolves once every emit returned (plain) or resolved as durable (reliable). */
   burst(request: BurstRequest): Promise<void>;

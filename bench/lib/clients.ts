@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { ReliableClient, type StorageLike } from '@reliable-socket/client';
+import { ReliableClient, type ReliableClientOptions, type StorageLike } from '@reliable-socket/client';
 import type { Inbox } from './inbox.js';
 import { BENCH_EVENT, BENCH_NAMESPACE, WELCOME_EVENT, type BenchPayload } from './payload.js';
 import type { ServerHandle } from './server-handle.js';
@@ -9,10 +9,13 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * A `ReliableClient` for `user` whose handler feeds `inbox`. Constructed synchronously, so a caller can
- * time from construction; it connects by itself once its storage is read.
+ * time from construction; it connects by itself once its storage is read. `options` adds SDK options
+ * (a fixed `storageKey`, say) to the bench's auth and storage.
  */
-export function reliableClient(server: ServerHandle, user: string, storage: StorageLike, inbox?: Inbox): ReliableClient {
-  const client = new ReliableClient(`${server.url}${BENCH_NAMESPACE}`, { auth: { user }, storage });
+export function reliableClient(
+  server: ServerHandle, user: string, storage: StorageLike, inbox?: Inbox, options: Omit<ReliableClientOptions, 'auth' | 'storage'> = {},
+): ReliableClient {
+  const client = new ReliableClient(`${server.url}${BENCH_NAMESPACE}`, { ...options, auth: { user }, storage });
   if (inbox) client.on<BenchPayload>(BENCH_EVENT, (payload, meta) => inbox.record(payload.seq, meta.offset));
   return client;
 }
@@ -21,9 +24,9 @@ export function reliableClient(server: ServerHandle, user: string, storage: Stor
  * Resolves when the server has replayed everything and made the client live (`rs:synced` on the wire).
  * The SDK signals `recovered` only when something was replayed, so a fresh client is watched on its socket.
  */
-export function whenSynced(client: ReliableClient): Promise<void> {
+export function whenSynced(client: ReliableClient, timeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
   const synced = new Promise<void>((resolve) => client.socket.once('rs:synced', () => resolve()));
-  return withDeadline(synced, CONNECT_TIMEOUT_MS, 'rs:synced');
+  return withDeadline(synced, timeoutMs, 'rs:synced');
 }
 
 /**

@@ -35,3 +35,11 @@ export async function machineFacts(redis: RedisStats): Promise<MachineFacts> {
     openFileLimit: openFileLimit(),
   };
 }
+
+/** File descriptors a bench process keeps for itself beside its sockets (Redis, IPC, the runtime). */
+const FD_HEADROOM = 500;
+
+/** How many of `requested` sockets one process can hold under `openFileLimit` (each is a file descriptor). */
+export function connectionsThatFit(requested: number, openFileLimit: number): number {
+  return Math.max(0, Math.min(requested, openFileLimit - FD_HEADROOM));
+}

@@ -36,3 +36,20 @@ export interface CampaignPayload {
 }
 
 export const makeCampaignPayload = (round: number): CampaignPayload => ({ round, text: TEXT });
+
+/** Event of the scale bench's paced messages (server → client emits and client → server sends alike). */
+export const LOAD_EVENT = 'load';
+
+/**
+ * A paced message: `k` is its index in its round, `seq` its index among the messages of its target
+ * (stream or client), `sentAt` the absolute time (ms, see `absoluteNow`) it was scheduled for, so a
+ * latency measured from it includes any delay of a sender that fell behind its schedule.
+ */
+export interface LoadPayload {
+  k: number;
+  seq: number;
+  sentAt: number;
+  text: string;
+}
+
+export const makeLoadPayload = (k: number, seq: number, sentAt: number): LoadPayload => ({ k, seq, sentAt, text: TEXT });

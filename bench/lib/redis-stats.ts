@@ -5,6 +5,9 @@ export interface RedisSnapshot {
   commands: Record<string, number>;
   /** Redis server CPU (user + system), microseconds. */
   cpuMicros: number;
+  /** `INFO stats` bytes received from and sent to all clients (server-wide). */
+  netInputBytes: number;
+  netOutputBytes: number;
 }
 
 /** Upper bound on SCAN iterations when deleting the run's keys (COUNT 1000 each). */
@@ -45,7 +48,7 @@ export class RedisStats {
   }
 
   async snapshot(): Promise<RedisSnapshot> {
-    const [commandStats, cpu] = await Promise.all([this.client.info('commandstats'), this.client.info('cpu')]);
+    const [commandStats, cpu, stats] = await Promise.all([this.client.info('commandstats'), this.client.info('cpu'), this.client.info('stats')]);
     const commands: Record<string, number> = {};
     for (const [field, value] of parseInfo(commandStats)) {
       const name = field.replace(/^cmdstat_/, '');
@@ -54,7 +57,11 @@ export class RedisStats {
     }
     const cpuFields = parseInfo(cpu);
     const seconds = Number(cpuFields.get('used_cpu_user') ?? 0) + Number(cpuFields.get('used_cpu_sys') ?? 0);
-    return { commands, cpuMicros: Math.round(seconds * 1e6) };
+    const statFields = parseInfo(stats);
+    return {
+      commands, cpuMicros: Math.round(seconds * 1e6),
+      netInputBytes: Number(statFields.get('total_net_input_bytes') ?? 0), netOutputBytes: Number(statFields.get('total_net_output_bytes') ?? 0),
+    };
   }
 
   /**

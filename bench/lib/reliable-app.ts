@@ -8,6 +8,7 @@ import type { Namespace } from 'socket.io';
 import { absoluteNow, handshakeUser, type BenchServer } from './bench-server.js';
 import { runBounded } from './emit-pool.js';
 import { BENCH_EVENT, BENCH_NAMESPACE, CAMPAIGN_EVENT, ECHO_EVENT, RELIABLE_ECHO_EVENT, makeCampaignPayload, makePayload, type BenchPayload } from './payload.js';
+import { reliableScaleOps } from './reliable-scale-ops.js';
 import type { BurstRequest, CampaignRequest } from './server-protocol.js';
 import { sleep } from './timing.js';
 
@@ -53,13 +54,16 @@ export interface ReliableAppOptions {
   keyPrefix: string;
   /** Serve the namespace with the `@UniquePerNamespace()` gateway. */
   uniquePerUser?: boolean;
+  /** `retention.maxLength`; absent, the library default. */
+  retentionMaxLength?: number;
 }
 
 /** Starts a Nest application with `ReliableSocketModule` (library defaults apart from store and auth) on a free port. */
-export async function startReliableApp({ redisUrl, keyPrefix, uniquePerUser = false }: ReliableAppOptions): Promise<BenchServer> {
+export async function startReliableApp({ redisUrl, keyPrefix, uniquePerUser = false, retentionMaxLength }: ReliableAppOptions): Promise<BenchServer> {
   const Gateway = uniquePerUser ? UniqueBenchGateway : BenchGateway;
+  const retention = retentionMaxLength === undefined ? {} : { retention: { maxLength: retentionMaxLength } };
   @Module({
-    imports: [ReliableSocketModule.forRoot({ redis: redisUrl, keyPrefix, authenticate: (handshake) => ({ id: handshakeUser(handshake.auth) }) })],
+    imports: [ReliableSocketModule.forRoot({ redis: redisUrl, keyPrefix, ...retention, authenticate: (handshake) => ({ id: handshakeUser(handshake.auth) }) })],
     providers: [Gateway],
   })
   class BenchAppModule {}
@@ -72,6 +76,7 @@ export async function startReliableApp({ redisUrl, keyPrefix, uniquePerUser = fa
   const { namespace } = app.get<BenchGateway | UniqueBenchGateway>(Gateway);
 
   return {
+    ...reliableScaleOps(app),
     port: (app.getHttpServer().address() as AddressInfo).port,
     async burst({ user, count, concurrency }: BurstRequest) {
       // Per emit, as an application would write it; the emitter resolves once the message is durable.

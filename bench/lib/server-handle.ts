@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type {
-  BurstReply, BurstRequest, CampaignReply, CampaignRequest, ReplyEnvelope, RequestEnvelope, ServerKind, ServerRequest, Snapshot, StartReply,
+  BurstReply, BurstRequest, CampaignReply, CampaignRequest, JoinRequest, PacedEmitReply, PacedEmitRequest, PrefillReply, PrefillRequest,
+  ReplyEnvelope, RequestEnvelope, ServerKind, ServerRequest, Snapshot, StartReply,
 } from './server-protocol.js';
 import { withDeadline } from './timing.js';
 
@@ -38,7 +39,7 @@ export class ServerHandle {
     });
   }
 
-  static async start(kind: ServerKind, options: { redisUrl?: string; keyPrefix?: string } = {}): Promise<ServerHandle> {
+  static async start(kind: ServerKind, options: { redisUrl?: string; keyPrefix?: string; retentionMaxLength?: number } = {}): Promise<ServerHandle> {
     // --expose-gc so the bench can collect garbage in the server between runs, outside timed windows.
     const child = fork(SERVER_ENTRY, [], { execArgv: ['--expose-gc', ...EXTRA_FLAGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const handle = new ServerHandle(kind, child);
@@ -66,6 +67,19 @@ export class ServerHandle {
 
   campaign(request: Omit<CampaignRequest, 'op'>): Promise<CampaignReply> {
     return this.request<CampaignReply>({ op: 'campaign', ...request });
+  }
+
+  /** Scale bench (reliable servers): see `PacedEmitRequest`, `PrefillRequest`, `JoinRequest`. */
+  pacedEmit(request: Omit<PacedEmitRequest, 'op'>): Promise<PacedEmitReply> {
+    return this.request<PacedEmitReply>({ op: 'pacedEmit', ...request });
+  }
+
+  prefill(request: Omit<PrefillRequest, 'op'>): Promise<PrefillReply> {
+    return this.request<PrefillReply>({ op: 'prefill', ...request });
+  }
+
+  join(request: Omit<JoinRequest, 'op'>): Promise<void> {
+    return this.request<void>({ op: 'join', ...request });
   }
 
   socketCount(user: string): Promise<number> {

@@ -3,6 +3,7 @@
  * of `server-protocol.ts` over the IPC channel; exits when asked to stop or when the parent goes.
  */
 import type { BenchServer } from './bench-server.js';
+import { LoopDelayMonitor } from './loop-delay.js';
 import { startNestPlainApp } from './nest-plain-app.js';
 import { startPlainServer } from './plain-server.js';
 import { startReliableApp } from './reliable-app.js';
@@ -14,8 +15,9 @@ import { collectGarbage, cpuMicros, now } from './timing.js';
 let server: BenchServer | undefined;
 let redisWrites: () => RedisWriteCounts = () => ({ total: 0, scripts: 0, publish: 0, other: 0 });
 let storeCalls: () => { append: number; ack: number } = () => ({ append: 0, ack: 0 });
+const loopDelay = new LoopDelayMonitor();
 
-async function start({ kind, redisUrl, keyPrefix }: StartRequest): Promise<BenchServer> {
+async function start({ kind, redisUrl, keyPrefix, retentionMaxLength }: StartRequest): Promise<BenchServer> {
   switch (kind) {
     case 'plain':
       return startPlainServer(false);
@@ -25,14 +27,14 @@ async function start({ kind, redisUrl, keyPrefix }: StartRequest): Promise<Bench
       return startNestPlainApp();
     case 'reliable-memory':
       storeCalls = installStoreCallCounter();
-      return startReliableApp({ keyPrefix: keyPrefix ?? 'rs-bench:' });
+      return startReliableApp({ keyPrefix: keyPrefix ?? 'rs-bench:', retentionMaxLength });
     case 'reliable-redis':
     case 'reliable-unique-redis': {
       if (!redisUrl) throw new Error(`${kind} needs redisUrl`);
       storeCalls = installStoreCallCounter();
       // Before the app opens its connections, so every one of them is counted.
       redisWrites = installRedisWriteCounter(Number(new URL(redisUrl).port || 6379));
-      return startReliableApp({ redisUrl, keyPrefix: keyPrefix ?? 'rs-bench:', uniquePerUser: kind === 'reliable-unique-redis' });
+      return startReliableApp({ redisUrl, keyPrefix: keyPrefix ?? 'rs-bench:', uniquePerUser: kind === 'reliable-unique-redis', retentionMaxLength });
     }
   }
 }
@@ -40,6 +42,13 @@ async function start({ kind, redisUrl, keyPrefix }: StartRequest): Promise<Bench
 function requireServer(): BenchServer {
   if (!server) throw new Error('server not started');
   return server;
+}
+
+/** A scale-bench operation of the running server; only reliable servers have them. */
+function scaleOp<K extends 'pacedEmit' | 'prefill' | 'join'>(name: K): NonNullable<BenchServer[K]> {
+  const operation = requireServer()[name];
+  if (!operation) throw new Error(`this server has no ${name} operation`);
+  return operation as NonNullable<BenchServer[K]>;
 }
 
 async function handle(request: ServerRequest): Promise<unknown> {
@@ -60,7 +69,7 @@ async function handle(request: ServerRequest): Promise<unknown> {
       const { heapUsed, rss } = process.memoryUsage();
       const snapshot: Snapshot = {
         cpuMicros: cpuMicros(), redisWrites: redisWrites(), appends: append, acks: ack, heapUsed, rss,
-        connections: server?.connectionCount() ?? 0, reliableHandlerRuns: server?.reliableHandlerRuns() ?? 0,
+        connections: server?.connectionCount() ?? 0, reliableHandlerRuns: server?.reliableHandlerRuns() ?? 0, loopDelay: loopDelay.read(),
       };
       return snapshot;
     }
@@ -71,6 +80,12 @@ async function handle(request: ServerRequest): Promise<unknown> {
       if (!target.campaign) throw new Error('this server does not run campaigns');
       return target.campaign(request);
     }
+    case 'pacedEmit':
+      return scaleOp('pacedEmit')(request);
+    case 'prefill':
+      return scaleOp('prefill')(request);
+    case 'join':
+      return scaleOp('join')(request);
     case 'stop':
       await server?.close();
       server = undefined;

@@ -3,6 +3,8 @@
  * so it gets a core of its own, like a real server whose client is another machine, and so counting
  * its Redis traffic cannot confuse it with the bench's own Redis connection.
  */
+import type { LoopDelay } from './loop-delay.js';
+import type { OpenLoopResult } from './open-loop.js';
 
 /**
  * `plain-csr` is plain Socket.IO with connection state recovery on (used only to compare recovery).
@@ -18,6 +20,8 @@ export interface StartRequest {
   /** Required for `reliable-redis`. */
   redisUrl?: string;
   keyPrefix?: string;
+  /** Reliable servers: `retention.maxLength` (the scale bench keeps long streams); absent, the library default. */
+  retentionMaxLength?: number;
 }
 
 /**
@@ -62,10 +66,57 @@ export interface CampaignRequest {
   timeoutMs: number;
 }
 
-export type ServerRequest = StartRequest | BurstRequest | SnapshotRequest | SocketCountRequest | StopRequest | CampaignRequest;
+/** A stream the scale bench's paced emits go to: a user's own stream or a room's. */
+export interface LoadTarget {
+  kind: 'user' | 'room';
+  name: string;
+}
+
+/**
+ * Scale bench, reliable servers: `count` emits at `ratePerSec`, open loop (see `open-loop.ts`); emit `k`
+ * goes to `targets[k % targets.length]` with payload `makeLoadPayload(k, ⌊k / targets.length⌋, scheduled time)`.
+ */
+export interface PacedEmitRequest {
+  op: 'pacedEmit';
+  targets: LoadTarget[];
+  count: number;
+  ratePerSec: number;
+  maxPending: number;
+}
+
+/** Scale bench, reliable servers: stores `count` messages in `user`'s stream through the store, bypassing delivery. */
+export interface PrefillRequest {
+  op: 'prefill';
+  user: string;
+  count: number;
+}
+
+/** Scale bench, reliable servers: makes `user` a member of each of `rooms` (`ReliableEmitter.join`). */
+export interface JoinRequest {
+  op: 'join';
+  user: string;
+  rooms: string[];
+}
+
+export type ServerRequest =
+  | StartRequest | BurstRequest | SnapshotRequest | SocketCountRequest | StopRequest | CampaignRequest | PacedEmitRequest | PrefillRequest | JoinRequest;
 
 export interface StartReply {
   port: number;
+}
+
+export interface PacedEmitReply {
+  /** The open loop's own figures (`started`, `completed`, `maxLagMs`, `stalled`…, see `OpenLoopResult`). */
+  loop: OpenLoopResult;
+  /** Per emit, from the call until it resolved as durable (ms). */
+  emitP50Ms: number;
+  emitP99Ms: number;
+}
+
+/** The stream's epoch and head after the prefill: a device whose cursor is there has nothing to replay. */
+export interface PrefillReply {
+  epoch: string;
+  head: number;
 }
 
 export interface BurstReply {
@@ -112,6 +163,8 @@ export interface Snapshot {
   /** Append script calls (`appendBatch`) and `ack` calls of the store (reliable servers only). */
   appends: number;
   acks: number;
+  /** The server's event-loop delay since the previous snapshot. */
+  loopDelay: LoopDelay;
 }
 
 export interface ReplyEnvelope {
