@@ -33,7 +33,12 @@ export class MemorySessionRegistry implements SessionRegistry {
 
   async refresh(sessions: HeldSession[], ttlMs: number): Promise<boolean[]> {
     return sessions.map((session) => {
-      const holder = this.live(userKey(session.namespace, session.userId));
+      const key = userKey(session.namespace, session.userId);
+      const holder = this.live(key);
+      if (!holder && session.sessionId !== undefined) {
+        this.holders.set(key, { sessionId: session.sessionId, fence: session.fence, expiresAt: this.now() + ttlMs });
+        return true;
+      }
       if (holder?.fence !== session.fence) return false;
       holder.expiresAt = this.now() + ttlMs;
       return true;

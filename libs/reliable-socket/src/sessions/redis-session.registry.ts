@@ -9,7 +9,7 @@ const FENCE_TTL_MS = 30 * 24 * 3_600_000;
 
 interface SessionCommands {
   rsSessionClaim(holderKey: string, fenceKey: string, sessionId: string, mode: string, ttlMs: number, fenceTtlMs: number): Promise<[number, number | string, number?]>;
-  rsSessionRefresh(holderKey: string, fence: number, ttlMs: number): Promise<number>;
+  rsSessionRefresh(holderKey: string, fence: number, ttlMs: number, sessionId: string): Promise<number>;
   rsSessionRelease(holderKey: string, fence: number): Promise<number>;
 }
 
@@ -41,7 +41,7 @@ export class RedisSessionRegistry implements SessionRegistry {
   async refresh(sessions: HeldSession[], ttlMs: number): Promise<boolean[]> {
     // One script per user: users live in different slots. Auto-pipelining sends them together.
     const held = await Promise.all(
-      sessions.map((session) => this.commands.rsSessionRefresh(`${this.base(session.namespace, session.userId)}:session`, session.fence, ttlMs)),
+      sessions.map((session) => this.commands.rsSessionRefresh(`${this.base(session.namespace, session.userId)}:session`, session.fence, ttlMs, session.sessionId ?? '')),
     );
     return held.map((value) => value === 1);
   }

@@ -25,7 +25,7 @@ function clientInstanceId(socket: Socket): string {
 
 /** The session a socket of a unique namespace was granted in its handshake. */
 function sessionOf(socket: Socket): HeldSession {
-  return { namespace: socket.nsp.name, userId: (socket.data.user as AuthenticatedUser).id, fence: socket.data.sessionFence as number };
+  return { namespace: socket.nsp.name, userId: (socket.data.user as AuthenticatedUser).id, fence: socket.data.sessionFence as number, sessionId: clientInstanceId(socket) };
 }
 
 /**
@@ -60,6 +60,13 @@ export class SessionUniqueness implements OnApplicationShutdown {
         (claim) => {
           if (!claim.granted) return next(refusal(ErrorCode.SessionExists, 'another client holds this user\'s session in this namespace'));
           socket.data.sessionFence = claim.fence;
+          // The client left while its claim was under way (a page closed mid-reconnect): Socket.IO will
+          // drop the socket without a disconnect event, so give the session back at once; the session it
+          // replaced is then taken back on its next refresh instead of being evicted by a ghost.
+          if (socket.conn.readyState !== 'open') {
+            this.release(socket);
+            return next(refusal(ErrorCode.Unavailable, 'the client went away during the handshake'));
+          }
           if (claim.replaced) this.replacing.add(socket);
           next();
         },
@@ -79,8 +86,9 @@ export class SessionUniqueness implements OnApplicationShutdown {
     // A newer session may have been granted between this handshake and now: its eviction notice could
     // have gone out before this socket joined its identity room, so check before evicting others.
     if (!(await this.registry.holds(session))) return this.evict(socket);
-    // The first session of the user has nobody to evict: no need to tell every node.
-    if (!this.replacing.delete(socket)) return;
+    // The first session of the user has nobody to evict: no need to tell every node. Nor has a socket
+    // that is already gone: its release ends its claim, and the older session takes it back.
+    if (!this.replacing.delete(socket) || socket.disconnected) return;
     this.evictOlder(socket.nsp, session.userId, session.fence);
     socket.nsp.serverSideEmit(EVICT_SERVER_EVENT, { userId: session.userId, fence: session.fence } satisfies EvictNotice);
   }

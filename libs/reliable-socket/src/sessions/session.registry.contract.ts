@@ -53,6 +53,25 @@ export function describeSessionRegistryContract(name: string, factory: () => Pro
       expect(await registry.claim({ namespace: '/a', userId, sessionId: 'intruder' }, 'reject', 5_000)).toMatchObject({ granted: false });
     });
 
+    it('refresh takes back an absent session under its own fence, and a later claim still fences it out', async () => {
+      const userId = user();
+      await registry.claim({ namespace: '/a', userId, sessionId: 'live' }, 'replace', 5_000); // fence 1
+      await registry.claim({ namespace: '/a', userId, sessionId: 'ghost' }, 'replace', 5_000); // fence 2, never connected
+      await registry.release({ namespace: '/a', userId, fence: 2 });
+      expect(await registry.refresh([{ namespace: '/a', userId, fence: 1, sessionId: 'live' }], 5_000)).toEqual([true]);
+      expect(await registry.holds({ namespace: '/a', userId, fence: 1 })).toBe(true);
+      expect(await registry.claim({ namespace: '/a', userId, sessionId: 'other' }, 'reject', 5_000)).toEqual({ granted: false, holderSessionId: 'live' });
+      expect(await registry.claim({ namespace: '/a', userId, sessionId: 'next' }, 'replace', 5_000)).toEqual({ granted: true, fence: 3, replaced: true });
+      expect(await registry.refresh([{ namespace: '/a', userId, fence: 1, sessionId: 'live' }], 5_000)).toEqual([false]);
+    });
+
+    it('refresh without a session id does not take an absent session back', async () => {
+      const userId = user();
+      await registry.claim({ namespace: '/a', userId, sessionId: 'x' }, 'replace', 5_000);
+      await registry.release({ namespace: '/a', userId, fence: 1 });
+      expect(await registry.refresh([{ namespace: '/a', userId, fence: 1 }], 5_000)).toEqual([false]);
+    });
+
     it('release ends only the session it names; a stale release cannot remove a newer session', async () => {
       const userId = user();
       await registry.claim({ namespace: '/a', userId, sessionId: 'old' }, 'replace', 5_000);

@@ -22,6 +22,8 @@ export interface HeldSession {
   namespace: string;
   userId: string;
   fence: number;
+  /** The client instance it was granted to (needed to take an abandoned session back on refresh). */
+  sessionId?: string;
 }
 
 /**
@@ -36,7 +38,12 @@ export interface SessionRegistry {
   claim(candidate: SessionCandidate, mode: ConflictMode, ttlMs: number): Promise<SessionClaim>;
   /** Whether `fence` is still the user's current session. */
   holds(session: HeldSession): Promise<boolean>;
-  /** Extends live sessions (a crashed node's expire); resolves to which are still held. */
+  /**
+   * Extends live sessions (a crashed node's expire); resolves to which are still held. A session whose
+   * record is gone (it expired while its node could not reach the store, or a newer claim was released
+   * without ever connecting) is taken back under its own fence when `sessionId` is given: nobody else
+   * holds it, and any later claim still draws a higher fence.
+   */
   refresh(sessions: HeldSession[], ttlMs: number): Promise<boolean[]>;
   /** Ends a session, unless a newer one replaced it already. */
   release(session: HeldSession): Promise<void>;

@@ -14,9 +14,17 @@ if holder then return {1, fence, 1} end
 return {1, fence, 0}
 `;
 
-/** KEYS: holder hash. ARGV: fence, ttl ms. Extends the session only if the fence still holds it; 1 or 0. */
+/**
+ * KEYS: holder hash. ARGV: fence, ttl ms, session id ('' for none). Extends the session if the fence still
+ * holds it, or takes an absent record back under that fence when a session id is given; 1 or 0.
+ */
 export const REFRESH_SESSION_LUA = `
-if redis.call('HGET', KEYS[1], 'fence') ~= ARGV[1] then return 0 end
+local fence = redis.call('HGET', KEYS[1], 'fence')
+if not fence and ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'session', ARGV[3], 'fence', ARGV[1])
+elseif fence ~= ARGV[1] then
+  return 0
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `;
