@@ -177,4 +177,21 @@ describe('Redis outage (a real TCP proxy between the node and Redis)', () => {
       expect({ drops: bob.drops(), gaps: bob.gaps }).toEqual({ drops: 0, gaps: [] });
     });
   }
+
+  it('a receipt resolves for an ack recorded while this node could not hear ack notices', async () => {
+    const receipt = await emitter.toUser('erin-receipt').emit('note', { from: 'server', text: 'for erin' });
+    const delivered = receipt.delivered(30_000);
+    redisProxy.retarget(await freePort());
+    redisProxy.closeAll();
+    // erin connects to the healthy node: her replay's ack is recorded there, and its notice is published
+    // while this node's subscription is down.
+    const erin = await connectUser('erin-receipt', healthyNode);
+    await waitFor(() => erin.notes.includes('for erin'), { timeoutMs: 10_000, message: 'erin to get her note' });
+    await sleep(1_000); // the SDK's ack goes out within its ack interval
+    let settled = false;
+    void delivered.then(() => (settled = true), () => (settled = true));
+    expect(settled).toBe(false);
+    redisProxy.retarget(redisPort);
+    await expect(delivered).resolves.toBeUndefined();
+  });
 });

@@ -1,7 +1,8 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { StreamStore, type StreamKey } from '../store/stream.store.js';
 
 interface Waiter {
+  key: StreamKey;
   offset: number;
   resolve: () => void;
 }
@@ -26,18 +27,22 @@ export class DeliveryTimeoutError extends Error {
  */
 @Injectable()
 export class AckTracker implements OnApplicationShutdown {
+  private readonly logger = new Logger('ReliableSocket');
   private readonly waiters = new Map<string, Set<Waiter>>();
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: Array<() => void>;
 
   constructor(@Inject(StreamStore) private readonly store: StreamStore) {
-    this.unsubscribe = store.onAck((key, offset) => this.settle(waiterKey(key), offset));
+    this.unsubscribe = [
+      store.onAck((key, offset) => this.settle(waiterKey(key), offset)),
+      store.onAcksMissed(() => void this.recheck()),
+    ];
   }
 
   async waitFor(key: StreamKey, offset: number, timeoutMs: number): Promise<void> {
     const id = waiterKey(key);
     let waiter!: Waiter;
     const acknowledged = new Promise<void>((resolve) => {
-      waiter = { offset, resolve };
+      waiter = { key, offset, resolve };
     });
     // Registered before reading the recorded ack, so an ack landing in between is not missed.
     const set = this.waiters.get(id) ?? new Set<Waiter>();
@@ -45,7 +50,10 @@ export class AckTracker implements OnApplicationShutdown {
     this.waiters.set(id, set);
     let timer: NodeJS.Timeout | undefined;
     try {
-      if ((await this.store.ackedOffset(key)) >= offset) return;
+      // A store that cannot be read right now is no answer: the notices, or the re-read after a missed
+      // stretch of them, still settle the wait.
+      const recorded = await this.store.ackedOffset(key).catch(() => 0);
+      if (recorded >= offset) return;
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new DeliveryTimeoutError(key.stream, offset, timeoutMs)), timeoutMs);
       });
@@ -59,7 +67,20 @@ export class AckTracker implements OnApplicationShutdown {
 
   /** After the graceful drain (beforeApplicationShutdown), so acks still resolve receipts while clients move away. */
   onApplicationShutdown(): void {
-    this.unsubscribe();
+    this.unsubscribe.forEach((unsubscribe) => unsubscribe());
+  }
+
+  /** Acks may have been recorded while their notices could not reach this node: read them. */
+  private async recheck(): Promise<void> {
+    await Promise.all([...this.waiters].map(async ([id, set]) => {
+      const key = set.values().next().value?.key;
+      if (!key) return;
+      try {
+        this.settle(id, await this.store.ackedOffset(key));
+      } catch (error) {
+        this.logger.warn(`cannot re-read the acks of ${key.stream}: ${(error as Error).message}`);
+      }
+    }));
   }
 
   private settle(id: string, offset: number): void {

@@ -121,6 +121,11 @@ export class MemoryStreamStore implements StreamStore {
     return this.listeners.add(listener);
   }
 
+  /** Acks are notified in-process, never missed. */
+  onAcksMissed(): () => void {
+    return () => undefined;
+  }
+
   async joinRoom(namespace: string, userId: string, room: string): Promise<number> {
     const { head } = await this.state({ namespace, stream: StreamName.room(room) });
     const userKey = pairId(namespace, userId);

@@ -74,6 +74,12 @@ export interface StreamStore {
   ackedOffset(key: StreamKey): Promise<number>;
   /** Subscribes to acks recorded by any node. Returns the unsubscribe function. */
   onAck(listener: AckListener): () => void;
+  /**
+   * Called when ack notifications may have been missed: the store's subscription to them was interrupted
+   * and is confirmed again. Whoever waits for acks should re-read {@link ackedOffset}. Never called by a
+   * single-process store. Returns the unsubscribe function.
+   */
+  onAcksMissed(listener: () => void): () => void;
   /** Adds a user to a room and returns the room stream's head at that moment: the member gets what follows. */
   joinRoom(namespace: string, userId: string, room: string): Promise<number>;
   leaveRoom(namespace: string, userId: string, room: string): Promise<void>;
