@@ -46,6 +46,27 @@ describeStreamStoreContract('RedisStreamStore', async (options) => {
 describe('RedisStreamStore on Redis', () => {
   const alice: StreamKey = { namespace: '/chat', stream: 'user:alice' };
 
+  it('reports possibly missed acks once its subscription is back after a dropped connection, not before', async () => {
+    const node = await openNode();
+    try {
+      let missed = 0;
+      node.store.onAcksMissed(() => {
+        missed += 1;
+      });
+      const heard: number[] = [];
+      node.store.onAck((_, offset) => heard.push(offset));
+      node.subscriber.disconnect(true); // drops the socket; ioredis reconnects and resubscribes
+      await waitFor(() => missed === 1, { message: 'onAcksMissed after the reconnect' });
+      // Confirmed means subscribed: an ack recorded now is heard.
+      await node.store.append(alice, { event: 'e', data: 1 });
+      await node.store.ack(alice, 1);
+      await waitFor(() => heard.includes(1), { message: 'the ack after the reconnect' });
+      expect(missed).toBe(1);
+    } finally {
+      await node.close();
+    }
+  });
+
   it('delivers an ack recorded on one node to the listeners of every node', async () => {
     const keyPrefix = `${filePrefix}${storesOpened++}:`;
     const [one, two] = await Promise.all([openNode(DEFAULTS, keyPrefix), openNode(DEFAULTS, keyPrefix)]);
