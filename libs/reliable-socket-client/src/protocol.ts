@@ -54,6 +54,16 @@ export interface Cursor {
   offset: number;
 }
 
+/** Whether `value` is a well-formed {@link Cursor}: what a stored or received cursor must look like to be used. */
+export function isCursor(value: unknown): value is Cursor {
+  const cursor = value as Cursor;
+  return (
+    typeof cursor === 'object' && cursor !== null &&
+    typeof cursor.epoch === 'string' &&
+    Number.isSafeInteger(cursor.offset) && cursor.offset >= 0
+  );
+}
+
 /** `auth.rs` in the Socket.IO handshake. */
 export interface HandshakeState {
   v: number;

@@ -1,15 +1,6 @@
-import type { Cursor } from '../protocol.js';
+import { isCursor, type Cursor } from '../protocol.js';
 import { JsonRecord } from './json.record.js';
 import type { StorageLike } from './storage-like.interface.js';
-
-function isCursor(value: unknown): value is Cursor {
-  const cursor = value as Cursor;
-  return (
-    typeof cursor === 'object' && cursor !== null &&
-    typeof cursor.epoch === 'string' &&
-    Number.isSafeInteger(cursor.offset) && cursor.offset >= 0
-  );
-}
 
 /**
  * The in-memory cursors of every stream, mirrored to storage.

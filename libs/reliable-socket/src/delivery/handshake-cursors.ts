@@ -1,14 +1,5 @@
-import { HANDSHAKE_FIELD, type Cursor } from '@reliable-socket/client/protocol';
+import { HANDSHAKE_FIELD, isCursor, type Cursor } from '@reliable-socket/client/protocol';
 import type { Socket } from 'socket.io';
-
-function isCursor(value: unknown): value is Cursor {
-  const cursor = value as Cursor;
-  return (
-    typeof cursor === 'object' && cursor !== null &&
-    typeof cursor.epoch === 'string' &&
-    Number.isSafeInteger(cursor.offset) && cursor.offset >= 0
-  );
-}
 
 /**
  * Reads the cursors a client sent in `auth.rs.cursors`. The handshake is untrusted input: malformed
