@@ -13,6 +13,7 @@ describe('resolveOptions', () => {
       keyPrefix: 'rs:',
       heartbeat: { pingIntervalMs: 10_000, pingTimeoutMs: 5_000 },
       replayPageSize: 500,
+      redisTimeoutMs: 5_000,
     });
     expect(resolved.redis).toBeUndefined();
   });
@@ -40,6 +41,8 @@ describe('resolveOptions', () => {
     [{ authenticate, replayPageSize: 'many' }, 'replayPageSize', 'positive integer'],
     [{ authenticate, defaultNamespace: 'chat' }, 'defaultNamespace', 'starting with "/"'],
     [{ authenticate, allowAnonymous: 'true' }, 'allowAnonymous', 'boolean'],
+    [{ authenticate, redisTimeoutMs: 0 }, 'redisTimeoutMs', 'positive integer'],
+    [{ authenticate, redisTimeoutMs: '5s' }, 'redisTimeoutMs', 'positive integer'],
   ])('rejects %j naming the option %s', (options, option, problem) => {
     let thrown: unknown;
     try {
