@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { WireEvent, type SyncedEnvelope } from '@reliable-socket/client/protocol';
 import { NamespaceRegistry } from '../io/namespace.registry.js';
+import { onResubscribed } from '../redis/resubscription.watch.js';
 import { streamOfRoom, streamRoom } from '../reliable-socket.constants.js';
 import { ReliableBackend } from '../store/reliable.backend.js';
 import { StreamStore } from '../store/stream.store.js';
@@ -11,16 +12,17 @@ const RETRY_MS = 1_000;
 /**
  * Live messages reach a node through the Socket.IO Redis adapter's subscription. While that connection
  * is down, the messages published meanwhile never arrive, and a connected client only notices when a
- * later message of the same stream shows the hole. So when the subscription comes back after an outage,
- * every stream followed on this node gets its current head in an `rs:head`: each client fetches what it
- * lacks up to that head (the ordinary gap fill), without reconnecting.
+ * later message of the same stream shows the hole. So once the subscription is confirmed again after an
+ * outage (heads read before that could miss what is published in between), every stream followed on this
+ * node gets its current head in an `rs:head`: each client fetches what it lacks up to that head (the
+ * ordinary gap fill), without reconnecting.
  */
 @Injectable()
 export class OutageRecoveryHandler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ReliableSocket');
-  private missed = false;
   private retry?: NodeJS.Timeout;
   private stopped = false;
+  private stopWatching?: () => void;
 
   constructor(
     private readonly backend: ReliableBackend,
@@ -30,22 +32,17 @@ export class OutageRecoveryHandler implements OnApplicationBootstrap, OnApplicat
 
   onApplicationBootstrap(): void {
     const subscription = this.backend.connections?.adapterSub;
-    subscription?.on('close', () => {
-      this.missed = true;
-    });
-    subscription?.on('ready', () => {
-      if (this.missed) void this.announceHeads();
-    });
+    if (subscription) this.stopWatching = onResubscribed(subscription, () => void this.announceHeads());
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
+    this.stopWatching?.();
     clearTimeout(this.retry);
   }
 
   /** Sends the head of every stream with live listeners on this node to them; retried until it succeeds. */
   async announceHeads(): Promise<void> {
-    this.missed = false;
     clearTimeout(this.retry);
     try {
       await Promise.all(this.namespaces.names().map((name) => this.announceIn(name)));

@@ -61,18 +61,24 @@ function asStoreError(error: unknown): unknown {
   return new StoreUnavailableError(`Redis failed mid-command (its outcome is unknown): ${(error as Error)?.message ?? error}`, { cause: error });
 }
 
-async function settleWithin(client: RedisClient, readiness: Readiness, command: Callable, args: unknown[], first: Promise<unknown>, timeoutMs: number): Promise<unknown> {
+const unreachable = (client: RedisClient, timeoutMs: number, cause?: unknown): StoreUnavailableError =>
+  new StoreUnavailableError(`Redis unreachable for ${timeoutMs} ms (connection ${client.status})`, { cause });
+
+/**
+ * The slow path of a command that failed: a command that was never sent is sent again once the connection
+ * is ready, as long as the deadline allows (counted from the first failure, which for an unsent command is
+ * the call itself). Bounded by the deadline: each turn settles or waits for readiness within what is left.
+ */
+async function retryUnsent(client: RedisClient, readiness: Readiness, command: Callable, args: unknown[], firstError: unknown, timeoutMs: number): Promise<unknown> {
   const deadline = Date.now() + timeoutMs;
-  // Bounded by the deadline: each turn either settles or waits for readiness within what is left.
-  for (let attempt = first; ; attempt = command.apply(client, args) as Promise<unknown>) {
+  for (let error = firstError; ;) {
+    if (!neverSent(error)) throw asStoreError(error);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || !(await readiness.within(remaining))) throw unreachable(client, timeoutMs, error);
     try {
-      return await attempt;
-    } catch (error) {
-      if (!neverSent(error)) throw asStoreError(error);
-      const remaining = deadline - Date.now();
-      if (remaining <= 0 || !(await readiness.within(remaining))) {
-        throw new StoreUnavailableError(`Redis unreachable for ${timeoutMs} ms (connection ${client.status})`, { cause: error });
-      }
+      return await (command.apply(client, args) as Promise<unknown>);
+    } catch (next) {
+      error = next;
     }
   }
 }
@@ -91,9 +97,7 @@ const isPipeline = (value: unknown): value is Executable => (value as Executable
 function gatePipeline(client: RedisClient, readiness: Readiness, pipeline: Executable, timeoutMs: number): void {
   const exec = pipeline.exec.bind(pipeline);
   pipeline.exec = async (...args: unknown[]): Promise<unknown> => {
-    if (client.status !== 'ready' && !(await readiness.within(timeoutMs))) {
-      throw new StoreUnavailableError(`Redis unreachable for ${timeoutMs} ms (connection ${client.status})`);
-    }
+    if (client.status !== 'ready' && !(await readiness.within(timeoutMs))) throw unreachable(client, timeoutMs);
     try {
       return await exec(...args);
     } catch (error) {
@@ -117,7 +121,8 @@ export function gateCommands<T extends RedisClient>(client: T, timeoutMs: number
   const gated = new WeakMap<Callable, Callable>();
   const gate = (method: Callable): Callable => (...args: unknown[]): unknown => {
     const result = method.apply(client, args);
-    if (isThenable(result)) return settleWithin(client, readiness, method, args, result, timeoutMs);
+    // The common case (the command succeeds) costs one reaction, not an async frame per command.
+    if (isThenable(result)) return result.then(undefined, (error: unknown) => retryUnsent(client, readiness, method, args, error, timeoutMs));
     if (isPipeline(result)) gatePipeline(client, readiness, result, timeoutMs);
     return result;
   };

@@ -3,6 +3,7 @@ import type { RedisClient } from '../redis/redis-client.js';
 import { StreamName, type WireMessage } from '@reliable-socket/client/protocol';
 import { createAckListenerSet } from './ack-listener.set.js';
 import { ListenerSet } from '../common/listener.set.js';
+import { onResubscribed } from '../redis/resubscription.watch.js';
 import { decodeMessage, encodeMessageBody } from './message.codec.js';
 import { defineStreamCommands, type StreamCommands } from './redis/stream-commands.js';
 import { StreamKeys } from './redis/stream-keys.js';
@@ -53,7 +54,7 @@ export class RedisStreamStore implements StreamStore {
   private readonly commands: StreamCommands;
   private readonly listeners = createAckListenerSet();
   private readonly missedListeners = new ListenerSet<[]>('ReliableSocket:StreamStore', () => 'missed acks');
-  private interrupted = false;
+  private readonly stopWatching: () => void;
   private readonly metaTtlMs: number;
   private readonly subscribed: Promise<unknown>;
   private closed = false;
@@ -65,8 +66,7 @@ export class RedisStreamStore implements StreamStore {
     this.commands = defineStreamCommands(options.client);
     this.metaTtlMs = metaTtlMs(options.retention);
     options.subscriber.on('message', this.dispatchAck);
-    options.subscriber.on('close', this.noteInterruption);
-    options.subscriber.on('ready', this.confirmResubscribed);
+    this.stopWatching = onResubscribed(options.subscriber, () => this.missedListeners.notify());
     // Subscribed from the start rather than on the first onAck, so ping() can vouch that acks are heard.
     this.subscribed = options.subscriber.subscribe(this.keys.acksChannel);
     this.subscribed.catch(() => undefined); // reported by ping(), not as an unhandled rejection
@@ -169,30 +169,10 @@ export class RedisStreamStore implements StreamStore {
     this.listeners.clear();
     this.missedListeners.clear();
     this.options.subscriber.off('message', this.dispatchAck);
-    this.options.subscriber.off('close', this.noteInterruption);
-    this.options.subscriber.off('ready', this.confirmResubscribed);
+    this.stopWatching();
     // The caller may already have quit the subscriber; there is nothing left to release then.
     await this.options.subscriber.unsubscribe(this.keys.acksChannel).catch(() => undefined);
   }
-
-  private readonly noteInterruption = (): void => {
-    this.interrupted = true;
-  };
-
-  /**
-   * After a reconnect ioredis subscribes again by itself; subscribing once more resolves only when Redis
-   * confirms it, and from then on no ack can be missed: listeners re-read what they wait for after that.
-   */
-  private readonly confirmResubscribed = (): void => {
-    if (!this.interrupted || this.closed) return;
-    this.interrupted = false;
-    this.options.subscriber.subscribe(this.keys.acksChannel).then(
-      () => this.missedListeners.notify(),
-      () => {
-        this.interrupted = true; // the next 'ready' tries again
-      },
-    );
-  };
 
   private readonly dispatchAck = (channel: string, message: string): void => {
     if (channel !== this.keys.acksChannel) return;
