@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { StreamName } from '@reliable-socket/client/protocol';
 import { deleteKeysWithPrefix, redisUrl, scanKeys, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
-import { waitFor } from '../../../../test/support/wait.js';
+import { KeyCommandRecorder } from '../../../../test/support/key-command.recorder.js';
 import { streamTag } from '../store/redis/stream-keys.js';
 import { RedisStreamStore } from '../store/redis-stream.store.js';
 import { describeIdempotencyStoreContract } from './idempotency.store.contract.js';
@@ -90,21 +90,14 @@ describe('RedisIdempotencyStore on Redis', () => {
 
   it('sends one EVALSHA per write and one GET per sequence read, nothing else', async () => {
     const node = openNode();
-    const monitor = await node.client.monitor();
+    let recorder: KeyCommandRecorder | undefined;
     try {
       // The first call of each script on a connection may be EVAL (ioredis loads it on NOSCRIPT).
       await node.store.claim({ ...message, messageId: 'warm-up' }, 'w', 60_000);
       await node.store.renew({ ...message, messageId: 'warm-up' }, 'w', 60_000);
       await node.store.complete({ ...message, messageId: 'warm-up' }, 'w', { ok: true, result: 0 }, 60_000);
       await node.store.recordSequence({ ...sender, senderId: 'warm-up' }, 1, 60_000);
-      const seen: string[] = [];
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (source !== 'lua' && args.some((arg) => arg.startsWith(node.keyPrefix))) seen.push(args[0].toLowerCase());
-      });
-      // MONITOR echoes commands asynchronously, so a marker shows it has caught up before and after.
-      await node.client.exists(`${node.keyPrefix}start`);
-      await waitFor(() => seen.includes('exists'), { message: 'MONITOR to show the start marker' });
-      seen.length = 0;
+      recorder = await KeyCommandRecorder.start(node.client, node.keyPrefix);
       await node.store.claim(message, 'a', 60_000);
       await node.store.claim(message, 'b', 60_000);
       await node.store.renew(message, 'a', 60_000);
@@ -112,36 +105,27 @@ describe('RedisIdempotencyStore on Redis', () => {
       await node.store.claim(message, 'b', 60_000);
       await node.store.recordSequence(sender, 2, 60_000);
       await node.store.completedSequence(sender);
-      await node.client.exists(`${node.keyPrefix}end`);
-      await waitFor(() => seen.includes('exists'), { message: 'MONITOR to show the end marker' });
-      expect(seen).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'get', 'exists']);
+      expect(await recorder.stopNames()).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'get', 'exists']);
     } finally {
-      monitor.disconnect();
+      recorder?.disconnect();
       await node.close();
     }
   });
 
   it('sends one EVALSHA for a whole 100-key batch, over all its keys', async () => {
     const node = openNode();
-    const monitor = await node.client.monitor();
+    let recorder: KeyCommandRecorder | undefined;
     try {
       const keys = Array.from({ length: 100 }, (_, n) => ({ ...message, messageId: `batch-${n}` }));
       // Warm-up: the first call of each script on a connection may be EVAL (ioredis loads it on NOSCRIPT).
       await node.store.claimBatch([{ ...message, messageId: 'warm-up' }], 'w', 60_000);
       await node.store.renewBatch([{ key: { ...message, messageId: 'warm-up' }, token: 'w' }], 60_000);
       await node.store.completeBatch([{ key: { ...message, messageId: 'warm-up' }, token: 'w', reply: { ok: true, result: 0 } }], 60_000);
-      const seen: string[][] = [];
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (source !== 'lua' && args.some((arg) => arg.startsWith(node.keyPrefix))) seen.push(args);
-      });
-      await node.client.exists(`${node.keyPrefix}start`);
-      await waitFor(() => seen.some(([command]) => command.toLowerCase() === 'exists'), { message: 'MONITOR to show the start marker' });
-      seen.length = 0;
+      recorder = await KeyCommandRecorder.start(node.client, node.keyPrefix);
       await node.store.claimBatch(keys, 'a', 60_000);
       await node.store.renewBatch(keys.map((key) => ({ key, token: 'a' })), 60_000);
       await node.store.completeBatch(keys.map((key, n) => ({ key, token: 'a', reply: { ok: true, result: n } })), 60_000);
-      await node.client.exists(`${node.keyPrefix}end`);
-      await waitFor(() => seen.some(([command]) => command.toLowerCase() === 'exists'), { message: 'MONITOR to show the end marker' });
+      const seen = await recorder.stop();
       expect(seen.map(([command]) => command.toLowerCase())).toEqual(['evalsha', 'evalsha', 'evalsha', 'exists']);
       // EVALSHA sha numkeys key…: every message key is declared in KEYS, as Redis Cluster requires.
       for (const [, , numberOfKeys, ...rest] of seen.slice(0, 3)) {
@@ -149,7 +133,7 @@ describe('RedisIdempotencyStore on Redis', () => {
         expect(rest.slice(0, 100).every((key) => key.startsWith(`${node.keyPrefix}{`) && key.includes(':msg:send'))).toBe(true);
       }
     } finally {
-      monitor.disconnect();
+      recorder?.disconnect();
       await node.close();
     }
   });

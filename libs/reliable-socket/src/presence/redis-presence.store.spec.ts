@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix, redisUrl, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
 import { RedisServerProcess } from '../../../../test/support/redis-server.js';
+import { KeyCommandRecorder } from '../../../../test/support/key-command.recorder.js';
 import { waitFor } from '../../../../test/support/wait.js';
 import { RedisStreamStore } from '../store/redis-stream.store.js';
 import { streamTag } from '../store/redis/stream-keys.js';
@@ -113,7 +114,7 @@ describe('RedisPresenceStore on Redis', () => {
 
   it('sends one EVALSHA per connect, disconnect, heartbeat of one namespace, and query', async () => {
     const node = await openNode();
-    const monitor = await node.client.monitor();
+    let recorder: KeyCommandRecorder | undefined;
     try {
       await node.store.connect({ ...alice, userId: 'warm-up' }, 60_000); // the first call on a socket may be EVAL
       await node.store.count('/chat');
@@ -122,14 +123,7 @@ describe('RedisPresenceStore on Redis', () => {
       await node.store.heartbeat([{ ...alice, userId: 'warm-up' }], 60_000);
       await node.store.disconnect({ ...alice, userId: 'warm-up' });
       await node.store.sweep('/chat');
-      const seen: string[] = [];
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (source !== 'lua' && args.some((arg) => arg.startsWith(node.keyPrefix))) seen.push(args[0].toLowerCase());
-      });
-      // MONITOR echoes commands, so wait until a marker shows it has caught up before and after.
-      await node.client.exists(`${node.keyPrefix}start`);
-      await waitFor(() => seen.includes('exists'), { message: 'MONITOR to show the start marker' });
-      seen.length = 0;
+      recorder = await KeyCommandRecorder.start(node.client, node.keyPrefix);
       await node.store.connect(alice, 60_000);
       await node.store.heartbeat([alice, { ...alice, userId: 'bob' }], 60_000);
       await node.store.isOnline('/chat', 'alice');
@@ -137,11 +131,9 @@ describe('RedisPresenceStore on Redis', () => {
       await node.store.onlineUsers('/chat', { limit: 10 });
       await node.store.disconnect(alice);
       await node.store.sweep('/chat');
-      await node.client.exists(`${node.keyPrefix}end`);
-      await waitFor(() => seen.includes('exists'), { message: 'MONITOR to show the end marker' });
-      expect(seen).toEqual([...Array(7).fill('evalsha'), 'exists']);
+      expect(await recorder.stopNames()).toEqual([...Array(7).fill('evalsha'), 'exists']);
     } finally {
-      monitor.disconnect();
+      recorder?.disconnect();
       await node.close();
     }
   });

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix, redisUrl, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
 import { RedisServerProcess } from '../../../../test/support/redis-server.js';
+import { KeyCommandRecorder } from '../../../../test/support/key-command.recorder.js';
 import { waitFor } from '../../../../test/support/wait.js';
 import { streamTag } from './redis/stream-keys.js';
 import { RedisStreamStore } from './redis-stream.store.js';
@@ -209,28 +210,16 @@ describe('RedisStreamStore on Redis', () => {
 
   it('sends one EVALSHA per append and nothing else', async () => {
     const node = await openNode();
-    const monitor = await node.client.monitor();
+    let recorder: KeyCommandRecorder | undefined;
     try {
       await node.store.append(alice, { event: 'warm-up', data: 0 }); // the first call on a socket may be EVAL
-      const seen: string[] = [];
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (source !== 'lua' && args.some((arg) => arg.startsWith(node.keyPrefix))) seen.push(args[0].toLowerCase());
-      });
-      // MONITOR echoes commands, so wait until a marker shows it has caught up before and after.
-      const marker = async (name: string) => {
-        await node.client.exists(`${node.keyPrefix}${name}`);
-        await waitFor(() => seen.includes('exists'), { message: `MONITOR to show ${name}` });
-        seen.length = 0;
-      };
-      await marker('start');
+      recorder = await KeyCommandRecorder.start(node.client, node.keyPrefix);
       await node.store.append(alice, { event: 'e', data: 1 });
       await node.store.append(alice, { event: 'e', data: 2, idempotencyKey: 'k' });
       await node.store.append(alice, { event: 'e', data: 3, idempotencyKey: 'k' });
-      await node.client.exists(`${node.keyPrefix}end`);
-      await waitFor(() => seen.includes('exists'), { message: 'MONITOR to show the end marker' });
-      expect(seen).toEqual(['evalsha', 'evalsha', 'evalsha', 'exists']);
+      expect(await recorder.stopNames()).toEqual(['evalsha', 'evalsha', 'evalsha', 'exists']);
     } finally {
-      monitor.disconnect();
+      recorder?.disconnect();
       await node.close();
     }
   });
