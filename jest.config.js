@@ -7,6 +7,9 @@ export default {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '(libs/.*/src/.*\\.spec\\.ts|test/.*\\.e2e-spec\\.ts)$',
+  // `.scratch/` (gitignored) holds throwaway checkouts and profiles, never tests of this tree.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.scratch/'],
+  modulePathIgnorePatterns: ['<rootDir>/.scratch/'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.spec.json', diagnostics: { ignoreCodes: [151002] } }] },
   moduleNameMapper: {

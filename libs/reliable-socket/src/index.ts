@@ -13,7 +13,6 @@ export { RedisStreamStore } from './store/redis-stream.store.js';
 export { StoreUnavailableError } from './store/store-unavailable.error.js';
 export { Reliable } from './handlers/reliable.decorator.js';
 export type { ReliableHandlerOptions } from './handlers/reliable-handler.options.js';
-export { ReliableInterceptor } from './handlers/reliable.interceptor.js';
 export { ReliableExceptionFilter } from './handlers/reliable-exception.filter.js';
 export { APPLICATION_ERROR_CODE } from './handlers/error-reply.mapper.js';
 export { IdempotencyStore, type MessageKey, type SequenceKey, type ClaimOutcome } from './handlers/idempotency.store.js';

@@ -26,7 +26,8 @@ import { StreamStore } from './store/stream.store.js';
 import { ExactlyOnceRunner } from './handlers/exactly-once.runner.js';
 import { IdempotencyStore } from './handlers/idempotency.store.js';
 import { ReliableExceptionFilter } from './handlers/reliable-exception.filter.js';
-import { ReliableInterceptor } from './handlers/reliable.interceptor.js';
+import { ReliableHandlersExplorer } from './handlers/reliable-handlers.explorer.js';
+import { ReliableMessageDispatcher } from './handlers/reliable-message.dispatcher.js';
 import { PresenceService } from './presence/presence.service.js';
 import { PresenceStore } from './presence/presence.store.js';
 import { PresenceTracker } from './presence/presence.tracker.js';
@@ -57,7 +58,8 @@ import { PresenceTracker } from './presence/presence.tracker.js';
     UniqueNamespaceExplorer,
     CredentialLifetimeHandler,
     ExactlyOnceRunner,
-    ReliableInterceptor,
+    ReliableHandlersExplorer,
+    ReliableMessageDispatcher,
     ReliableExceptionFilter,
     NamespaceRegistry,
     StreamReplayer,
@@ -73,7 +75,6 @@ import { PresenceTracker } from './presence/presence.tracker.js';
     ...DRAIN_PROVIDERS,
     ...CAMPAIGNS_PROVIDERS,
   ],
-  // The enhancers @Reliable() applies are instantiated in the gateway's own module, so what they inject is exported.
   exports: [ReliableEmitter, PresenceService, StreamStore, IdempotencyStore, ExactlyOnceRunner, NamespaceRegistry, NamespaceBinder, RESOLVED_OPTIONS,
     ...METRICS_EXPORTS, ...HEALTH_EXPORTS, ...DRAIN_EXPORTS, ...CAMPAIGNS_EXPORTS],
 })

@@ -1,5 +1,7 @@
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
+import type { GatewayReliability } from '../handlers/reliable-handlers.explorer.js';
+import type { ReliableRoutes } from '../handlers/reliable-message.dispatcher.js';
 import type { BoundHandler, ClientAck, HandlerReplySender } from './handler-reply.sender.js';
 import type { SocketListener } from './socket-listeners.js';
 
@@ -11,18 +13,20 @@ export type PayloadMapper = (payload: unknown) => { data: unknown; ack?: unknown
  * socket and per handler (a `fromEvent` pipeline each, plus a shared disconnect stream) that an idle
  * connection holds for its whole life. Here every socket gets one plain listener per handler, shared by
  * all sockets of the gateway (the socket is its `this`), and what is kept per socket is only the
- * handlers Nest bound to it, in a weak map.
+ * handlers Nest bound to it, in a weak map. Messages of `@Reliable()` handlers go to the reliable routes.
  */
 export class GatewayMessageRouter {
   /** The gateway's messages, in Nest's order, learnt from the first socket. */
   private messages?: readonly unknown[];
   private ackHandledManually: readonly boolean[] = [];
+  private reliability: GatewayReliability = [];
   private listeners: readonly SocketListener[] = [];
   private readonly handlersOf = new WeakMap<Socket, readonly BoundHandler[]>();
 
   constructor(
     private readonly replies: HandlerReplySender,
     private readonly mapPayload: PayloadMapper,
+    private readonly reliable: ReliableRoutes,
   ) {}
 
   /**
@@ -41,6 +45,7 @@ export class GatewayMessageRouter {
     if (!this.messages) {
       this.messages = handlers.map((handler) => handler.message);
       this.ackHandledManually = handlers.map((handler) => handler.isAckHandledManually);
+      this.reliability = this.reliable.reliabilityOf(this.messages);
       this.listeners = handlers.map((_, index) => this.listenerFor(index));
       return true;
     }
@@ -61,6 +66,8 @@ export class GatewayMessageRouter {
     if (!handlers || !socket.connected) return;
     // As rxjs fromEvent hands them to Nest: several arguments as an array, a single one as itself.
     const { data, ack } = this.mapPayload(args.length > 1 ? args : args[0]);
-    this.replies.handle(socket, handlers[index], data, ack as ClientAck | undefined, this.ackHandledManually[index]);
+    const reliable = this.reliability[index];
+    if (reliable) this.reliable.dispatch(socket, handlers[index], this.messages![index] as string, data, ack as ClientAck | undefined, reliable);
+    else this.replies.handle(socket, handlers[index], data, ack as ClientAck | undefined, this.ackHandledManually[index]);
   }
 }

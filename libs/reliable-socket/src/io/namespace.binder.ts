@@ -12,7 +12,9 @@ import { CredentialLifetimeHandler } from '../auth/credential-lifetime.handler.j
 import { identityRoom } from '../reliable-socket.constants.js';
 import type { AuthenticatedUser } from '../interfaces/reliable-socket-options.interface.js';
 import { SessionUniqueness } from '../sessions/session-uniqueness.service.js';
-import { UniqueNamespaceExplorer, type NamespaceOption } from '../sessions/unique-namespace.explorer.js';
+import { UniqueNamespaceExplorer } from '../sessions/unique-namespace.explorer.js';
+import type { NamespaceOption } from './gateway-metadata.js';
+import { ReliableMessageDispatcher, type ReliableRoutes } from '../handlers/reliable-message.dispatcher.js';
 import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 import { GracefulDrain } from '../drain/graceful.drain.js';
 import { addSocketListeners, type SocketListeners } from './socket-listeners.js';
@@ -52,6 +54,7 @@ export class NamespaceBinder {
     private readonly uniqueGateways: UniqueNamespaceExplorer,
     private readonly metrics: ReliableMetrics,
     private readonly drain: GracefulDrain,
+    private readonly reliableMessages: ReliableMessageDispatcher,
   ) {
     // An alias: the listener's own `this` is the socket.
     const binder = this;
@@ -68,6 +71,11 @@ export class NamespaceBinder {
   /** Remembers which gateway `namespace` option produced a namespace (regexes and functions have no usable name). */
   noteNamespaceOption(created: Server | Namespace, namespace: NamespaceOption): void {
     this.declaredAs.set(created, namespace);
+  }
+
+  /** How the `@Reliable()` handlers of the gateways on `target` (a gateway's namespace or server) are served. */
+  reliableRoutes(target: Server | Namespace): ReliableRoutes {
+    return this.reliableMessages.routesFor(this.declaredAs.get(target));
   }
 
   /** Options for a new Socket.IO server; a gateway's own explicit options win. */

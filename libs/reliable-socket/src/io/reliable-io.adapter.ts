@@ -57,7 +57,7 @@ export class ReliableIoAdapter extends IoAdapter {
    */
   bindClientConnect(server: Server | Namespace, callback: (...args: unknown[]) => void): void {
     this.requireBinder().bind(server);
-    const router = this.newRouter();
+    const router = this.newRouter(server);
     super.bindClientConnect(server, (...args: unknown[]) => {
       const outer = this.connecting;
       this.connecting = router;
@@ -77,7 +77,7 @@ export class ReliableIoAdapter extends IoAdapter {
   bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[], _transform?: unknown): void {
     if (this.connecting?.attach(socket, handlers)) return;
     // Called outside a gateway's connection handler (or with another handler list): a router of its own.
-    this.newRouter().attach(socket, handlers);
+    this.newRouter(socket.nsp).attach(socket, handlers);
   }
 
   /** Nest's `handleDisconnect` plumbing, run by the socket's shared `disconnect` listener instead of a `once()` of its own. */
@@ -85,8 +85,8 @@ export class ReliableIoAdapter extends IoAdapter {
     this.requireBinder().onDisconnect(client, callback);
   }
 
-  private newRouter(): GatewayMessageRouter {
-    return new GatewayMessageRouter(this.replies, (payload) => this.mapPayload(payload));
+  private newRouter(server: Server | Namespace): GatewayMessageRouter {
+    return new GatewayMessageRouter(this.replies, (payload) => this.mapPayload(payload), this.requireBinder().reliableRoutes(server));
   }
 
   private requireBinder(): NamespaceBinder {

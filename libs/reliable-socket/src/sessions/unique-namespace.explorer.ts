@@ -1,18 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { UNIQUE_NAMESPACE_METADATA } from '../reliable-socket.constants.js';
+import { gatewayNamespace, normaliseNamespace, type NamespaceOption } from '../io/gateway-metadata.js';
 import type { UniquePerNamespaceOptions } from './unique-per-namespace.decorator.js';
 
-/**
- * Where `@WebSocketGateway()` keeps its options. Nest exports the constant only from an internal entry
- * point it asks not to depend on, so the literal lives here once; a test pins it against Nest's value.
- */
-export const GATEWAY_OPTIONS_METADATA = 'websockets:gateway_options';
-
-export type NamespaceOption = string | RegExp | ((...args: unknown[]) => unknown) | undefined;
-
-const normalise = (namespace: NamespaceOption): NamespaceOption =>
-  typeof namespace === 'string' ? (namespace.startsWith('/') ? namespace : `/${namespace}`) : (namespace ?? '/');
+export type { NamespaceOption } from '../io/gateway-metadata.js';
 
 /** Finds the `@UniquePerNamespace()` options of the gateways declared with a given namespace option. */
 @Injectable()
@@ -23,7 +15,7 @@ export class UniqueNamespaceExplorer {
 
   /** Gateway namespace options are compared as Nest uses them: strings by value, regexes and functions by identity. */
   optionsFor(namespace: NamespaceOption): Required<UniquePerNamespaceOptions> | undefined {
-    const wanted = normalise(namespace);
+    const wanted = normaliseNamespace(namespace);
     return this.uniqueGateways().find((gateway) => gateway.namespace === wanted)?.options;
   }
 
@@ -33,7 +25,7 @@ export class UniqueNamespaceExplorer {
       .map((wrapper) => wrapper.metatype as (new (...args: unknown[]) => unknown) | undefined)
       .filter((metatype) => typeof metatype === 'function' && Reflect.getMetadata(UNIQUE_NAMESPACE_METADATA, metatype))
       .map((metatype) => ({
-        namespace: normalise((Reflect.getMetadata(GATEWAY_OPTIONS_METADATA, metatype!) as { namespace?: NamespaceOption } | undefined)?.namespace),
+        namespace: gatewayNamespace(metatype!),
         options: Reflect.getMetadata(UNIQUE_NAMESPACE_METADATA, metatype!) as Required<UniquePerNamespaceOptions>,
       }));
     return this.gateways;
