@@ -19,12 +19,12 @@ function openNode(keyPrefix = `${filePrefix}${storesOpened++}:`) {
   return { store, client, keyPrefix, close: async () => void (await client.quit()) };
 }
 
-/** The raw replies of the complete script on this connection, to see what Redis sends back. */
-function recordCompleteReplies(client: Redis): unknown[] {
+/** The raw replies of the scripts run on this connection (EVALSHA), to see what Redis sends back. */
+function recordScriptReplies(client: Redis): unknown[] {
   const replies: unknown[] = [];
-  const commands = client as unknown as { rsIdemComplete(...args: unknown[]): Promise<unknown> };
-  const original = commands.rsIdemComplete.bind(client);
-  commands.rsIdemComplete = async (...args) => {
+  const scripting = client as unknown as { evalsha(...args: unknown[]): Promise<unknown> };
+  const original = scripting.evalsha.bind(client);
+  scripting.evalsha = async (...args) => {
     const reply = await original(...args);
     replies.push(reply);
     return reply;
@@ -92,7 +92,7 @@ describe('RedisIdempotencyStore on Redis', () => {
     const node = openNode();
     let recorder: KeyCommandRecorder | undefined;
     try {
-      // The first call of each script on a connection may be EVAL (ioredis loads it on NOSCRIPT).
+      // The first call of each script may be answered NOSCRIPT and repeated as EVAL.
       await node.store.claim({ ...message, messageId: 'warm-up' }, 'w', 60_000);
       await node.store.renew({ ...message, messageId: 'warm-up' }, 'w', 60_000);
       await node.store.complete({ ...message, messageId: 'warm-up' }, 'w', { ok: true, result: 0 }, 60_000);
@@ -117,7 +117,7 @@ describe('RedisIdempotencyStore on Redis', () => {
     let recorder: KeyCommandRecorder | undefined;
     try {
       const keys = Array.from({ length: 100 }, (_, n) => ({ ...message, messageId: `batch-${n}` }));
-      // Warm-up: the first call of each script on a connection may be EVAL (ioredis loads it on NOSCRIPT).
+      // Warm-up: the first call of each script may be answered NOSCRIPT and repeated as EVAL.
       await node.store.claimBatch([{ ...message, messageId: 'warm-up' }], 'w', 60_000);
       await node.store.renewBatch([{ key: { ...message, messageId: 'warm-up' }, token: 'w' }], 60_000);
       await node.store.completeBatch([{ key: { ...message, messageId: 'warm-up' }, token: 'w', reply: { ok: true, result: 0 } }], 60_000);
@@ -142,7 +142,7 @@ describe('RedisIdempotencyStore on Redis', () => {
     const node = openNode();
     try {
       const big = { ok: true as const, result: 'x'.repeat(100_000) };
-      const replies = recordCompleteReplies(node.client);
+      const replies = recordScriptReplies(node.client);
       await node.store.complete({ ...message, messageId: 'earlier' }, 'a', { ok: true, result: 'earlier' }, 60_000);
       const results = await node.store.completeBatch([
         { key: { ...message, messageId: 'big' }, token: 'a', reply: big },

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/redis-client.js';
+import { defineLuaCommands } from '../redis/lua-commands.js';
 import { StreamName } from '@reliable-socket/client/protocol';
 import { streamTag } from '../store/redis/stream-keys.js';
 import { CLAIM_SESSION_LUA, REFRESH_SESSION_LUA, RELEASE_SESSION_LUA } from './redis/session.lua.js';
@@ -21,10 +22,11 @@ export class RedisSessionRegistry implements SessionRegistry {
   private readonly commands: SessionCommands;
 
   constructor(private readonly options: { client: RedisClient; keyPrefix: string }) {
-    options.client.defineCommand('rsSessionClaim', { lua: CLAIM_SESSION_LUA, numberOfKeys: 2 });
-    options.client.defineCommand('rsSessionRefresh', { lua: REFRESH_SESSION_LUA, numberOfKeys: 1 });
-    options.client.defineCommand('rsSessionRelease', { lua: RELEASE_SESSION_LUA, numberOfKeys: 1 });
-    this.commands = options.client as unknown as SessionCommands;
+    this.commands = defineLuaCommands<SessionCommands>(options.client, {
+      rsSessionClaim: { lua: CLAIM_SESSION_LUA, numberOfKeys: 2 },
+      rsSessionRefresh: { lua: REFRESH_SESSION_LUA, numberOfKeys: 1 },
+      rsSessionRelease: { lua: RELEASE_SESSION_LUA, numberOfKeys: 1 },
+    });
   }
 
   async claim(candidate: SessionCandidate, mode: ConflictMode, ttlMs: number): Promise<SessionClaim> {

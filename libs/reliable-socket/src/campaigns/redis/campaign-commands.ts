@@ -1,4 +1,5 @@
 import type { RedisClient } from '../../redis/redis-client.js';
+import { defineLuaCommands } from '../../redis/lua-commands.js';
 import type { CampaignState } from '../campaign.types.js';
 import { CLAIM_LUA } from './claim.lua.js';
 import { CONTROL_LUA } from './control.lua.js';
@@ -18,15 +19,15 @@ export interface CampaignCommands {
 }
 
 /**
- * Registers the scripts on `client`. As for the stream store (`store/redis/stream-commands.ts`),
- * `defineCommand` sends EVALSHA and falls back to EVAL on NOSCRIPT, so each call is one round trip.
- * Every script takes the six keys of one campaign (`scriptKeys`).
+ * The scripts as calls over `client` (see {@link defineLuaCommands}: one round trip each). Every script
+ * takes the six keys of one campaign (`scriptKeys`).
  */
 export function defineCampaignCommands(client: RedisClient): CampaignCommands {
-  client.defineCommand('rsCampaignClaim', { lua: CLAIM_LUA, numberOfKeys: 6 });
-  client.defineCommand('rsCampaignSent', { lua: RECORD_SENT_LUA, numberOfKeys: 6 });
-  client.defineCommand('rsCampaignAcks', { lua: RECORD_ACKS_LUA, numberOfKeys: 6 });
-  client.defineCommand('rsCampaignControl', { lua: CONTROL_LUA, numberOfKeys: 6 });
-  client.defineCommand('rsCampaignProgress', { lua: PROGRESS_LUA, numberOfKeys: 6 });
-  return client as unknown as CampaignCommands;
+  return defineLuaCommands<CampaignCommands>(client, {
+    rsCampaignClaim: { lua: CLAIM_LUA, numberOfKeys: 6 },
+    rsCampaignSent: { lua: RECORD_SENT_LUA, numberOfKeys: 6 },
+    rsCampaignAcks: { lua: RECORD_ACKS_LUA, numberOfKeys: 6 },
+    rsCampaignControl: { lua: CONTROL_LUA, numberOfKeys: 6 },
+    rsCampaignProgress: { lua: PROGRESS_LUA, numberOfKeys: 6 },
+  });
 }

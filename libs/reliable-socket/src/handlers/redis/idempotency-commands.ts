@@ -1,4 +1,5 @@
 import type { RedisClient } from '../../redis/redis-client.js';
+import { defineLuaCommands } from '../../redis/lua-commands.js';
 import { CLAIM_LUA } from './claim.lua.js';
 import { COMPLETE_LUA } from './complete.lua.js';
 import { RECORD_SEQUENCE_LUA } from './record-sequence.lua.js';
@@ -18,15 +19,13 @@ export interface IdempotencyCommands {
   rsIdemRecordSeq(...keysAndArguments: Argument[]): Promise<null>;
 }
 
-/**
- * Registers the scripts on `client`. As for the stream store (`store/redis/stream-commands.ts`),
- * `defineCommand` sends EVALSHA and falls back to EVAL on NOSCRIPT, so each call is one round trip.
- */
+/** The scripts as calls over `client` (see {@link defineLuaCommands}: one round trip each). */
 export function defineIdempotencyCommands(client: RedisClient): IdempotencyCommands {
-  client.defineCommand('rsIdemClaim', { lua: CLAIM_LUA });
-  client.defineCommand('rsIdemRenew', { lua: RENEW_LUA });
-  client.defineCommand('rsIdemComplete', { lua: COMPLETE_LUA });
-  client.defineCommand('rsIdemRelease', { lua: RELEASE_LUA, numberOfKeys: 1 });
-  client.defineCommand('rsIdemRecordSeq', { lua: RECORD_SEQUENCE_LUA, numberOfKeys: 1 });
-  return client as unknown as IdempotencyCommands;
+  return defineLuaCommands<IdempotencyCommands>(client, {
+    rsIdemClaim: { lua: CLAIM_LUA },
+    rsIdemRenew: { lua: RENEW_LUA },
+    rsIdemComplete: { lua: COMPLETE_LUA },
+    rsIdemRelease: { lua: RELEASE_LUA, numberOfKeys: 1 },
+    rsIdemRecordSeq: { lua: RECORD_SEQUENCE_LUA, numberOfKeys: 1 },
+  });
 }

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../../redis/redis-client.js';
+import { defineLuaCommands } from '../../redis/lua-commands.js';
 import { CONNECT_LUA } from './connect.lua.js';
 import { DISCONNECT_LUA } from './disconnect.lua.js';
 import { HEARTBEAT_LUA } from './heartbeat.lua.js';
@@ -18,17 +19,15 @@ export interface PresenceCommands {
   rsPresencePage(...keysAndArguments: Argument[]): Promise<string[]>;
 }
 
-/**
- * Registers the scripts on `client`. As for the stream store (`store/redis/stream-commands.ts`),
- * `defineCommand` sends EVALSHA and falls back to EVAL on NOSCRIPT, so each call is one round trip.
- */
+/** The scripts as calls over `client` (see {@link defineLuaCommands}: one round trip each). */
 export function definePresenceCommands(client: RedisClient): PresenceCommands {
-  client.defineCommand('rsPresenceConnect', { lua: CONNECT_LUA, numberOfKeys: 5 });
-  client.defineCommand('rsPresenceDisconnect', { lua: DISCONNECT_LUA, numberOfKeys: 5 });
-  client.defineCommand('rsPresenceHeartbeat', { lua: HEARTBEAT_LUA, numberOfKeys: 5 });
-  client.defineCommand('rsPresenceSweep', { lua: SWEEP_LUA, numberOfKeys: 5 });
-  client.defineCommand('rsPresenceCount', { lua: COUNT_LUA, numberOfKeys: 2 });
-  client.defineCommand('rsPresenceOnline', { lua: ONLINE_LUA, numberOfKeys: 1 });
-  client.defineCommand('rsPresencePage', { lua: ONLINE_PAGE_LUA, numberOfKeys: 2 });
-  return client as unknown as PresenceCommands;
+  return defineLuaCommands<PresenceCommands>(client, {
+    rsPresenceConnect: { lua: CONNECT_LUA, numberOfKeys: 5 },
+    rsPresenceDisconnect: { lua: DISCONNECT_LUA, numberOfKeys: 5 },
+    rsPresenceHeartbeat: { lua: HEARTBEAT_LUA, numberOfKeys: 5 },
+    rsPresenceSweep: { lua: SWEEP_LUA, numberOfKeys: 5 },
+    rsPresenceCount: { lua: COUNT_LUA, numberOfKeys: 2 },
+    rsPresenceOnline: { lua: ONLINE_LUA, numberOfKeys: 1 },
+    rsPresencePage: { lua: ONLINE_PAGE_LUA, numberOfKeys: 2 },
+  });
 }

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../../redis/redis-client.js';
+import { defineLuaCommands } from '../../redis/lua-commands.js';
 import { ACK_LUA } from './ack.lua.js';
 import { APPEND_LUA } from './append.lua.js';
 import { READ_LUA } from './read.lua.js';
@@ -15,15 +16,12 @@ export interface StreamCommands {
   rsRecordJoin(...keysAndArguments: Argument[]): Promise<number>;
 }
 
-/**
- * Registers the scripts on `client`. `defineCommand` sends EVALSHA and falls back to EVAL on NOSCRIPT
- * (after a failover or SCRIPT FLUSH), so each call stays one round trip without loading scripts up front.
- * Registering again on the same connection (a second store) just replaces identical definitions.
- */
+/** The scripts as calls over `client` (see {@link defineLuaCommands}: one round trip each, nothing loaded up front). */
 export function defineStreamCommands(client: RedisClient): StreamCommands {
-  client.defineCommand('rsStreamAppend', { lua: APPEND_LUA });
-  client.defineCommand('rsStreamRead', { lua: READ_LUA, numberOfKeys: 2 });
-  client.defineCommand('rsStreamAck', { lua: ACK_LUA, numberOfKeys: 1 });
-  client.defineCommand('rsRecordJoin', { lua: RECORD_JOIN_LUA, numberOfKeys: 1 });
-  return client as unknown as StreamCommands;
+  return defineLuaCommands<StreamCommands>(client, {
+    rsStreamAppend: { lua: APPEND_LUA },
+    rsStreamRead: { lua: READ_LUA, numberOfKeys: 2 },
+    rsStreamAck: { lua: ACK_LUA, numberOfKeys: 1 },
+    rsRecordJoin: { lua: RECORD_JOIN_LUA, numberOfKeys: 1 },
+  });
 }
