@@ -40,8 +40,10 @@ export interface ReliableInvocation {
 @Injectable()
 export class ExactlyOnceRunner implements OnApplicationShutdown {
   private readonly logger = new Logger('ReliableSocket');
-  private readonly inFlight = new Set<Promise<SendReply>>();
   private readonly batched: IdempotencyBatcher;
+  /** Runs in progress on this node, and who waits for there to be none. */
+  private runs = 0;
+  private readonly idleWaiters = new Set<() => void>();
 
   constructor(
     @Inject(IdempotencyStore) private readonly store: IdempotencyStore,
@@ -57,46 +59,39 @@ export class ExactlyOnceRunner implements OnApplicationShutdown {
 
   /** Runs in progress on this node. */
   get running(): number {
-    return this.inFlight.size;
+    return this.runs;
   }
 
-  run(invocation: ReliableInvocation): Promise<SendReply> {
-    const running = this.runOnce(invocation);
-    this.inFlight.add(running);
-    const forget = (): void => {
-      this.inFlight.delete(running);
-    };
-    running.then(forget, forget);
-    return running;
-  }
-
-  /**
-   * Resolves to true once every run in progress (including those started meanwhile) has settled, or to
-   * false after `timeoutMs`.
-   */
-  async whenIdle(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    // Bounded: ends when nothing runs or at the deadline.
-    while (this.inFlight.size > 0) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return false;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, remaining);
-      });
-      await Promise.race([Promise.allSettled(this.inFlight), timeout]);
-      clearTimeout(timer);
-    }
-    return true;
-  }
-
-  private async runOnce(invocation: ReliableInvocation): Promise<SendReply> {
+  /** A counter rather than a set of promises: one run costs no promise of its own beyond its work. */
+  async run(invocation: ReliableInvocation): Promise<SendReply> {
+    this.runs += 1;
     try {
       return await this.claimAndRun(invocation);
     } catch (error) {
       if (error instanceof StoreUnavailableError) return toErrorReply(error, this.logger);
       throw error;
+    } finally {
+      this.runs -= 1;
+      if (this.runs === 0) for (const idle of [...this.idleWaiters]) idle();
     }
+  }
+
+  /**
+   * Resolves to true once no run is in progress (runs started meanwhile included), or to false after
+   * `timeoutMs`.
+   */
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.runs === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const settle = (idle: boolean): void => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(onIdle);
+        resolve(idle);
+      };
+      const onIdle = (): void => settle(true);
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      this.idleWaiters.add(onIdle);
+    });
   }
 
   private async claimAndRun(invocation: ReliableInvocation): Promise<SendReply> {

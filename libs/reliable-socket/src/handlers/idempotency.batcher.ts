@@ -14,7 +14,8 @@ type CompleteItem = { kind: 'complete'; key: MessageKey; token: string; reply: S
 type TurnItem = ClaimItem | CompleteItem;
 type TurnResult = { outcome: ClaimOutcome; token: string } | SendReply;
 
-const userGroup = (key: MessageKey): string => JSON.stringify([key.namespace, key.userId]);
+/** Length-prefixed, so no two (namespace, user) pairs share a group, without the cost of JSON per message. */
+const userGroup = (key: MessageKey): string => `${key.namespace.length}:${key.namespace}${key.userId}`;
 
 /** Items of one kind sharing a lease (or TTL), with their places in the turn. */
 function bySetting<T extends TurnItem>(items: TurnItem[], kind: T['kind'], setting: (item: T) => number): Map<number, Array<{ item: T; index: number }>> {
@@ -123,7 +124,7 @@ export class IdempotencyBatcher {
     const firstIndex = new Map<string, number>();
     const unique: MessageKey[] = [];
     const slots = items.map(({ key }) => {
-      const id = JSON.stringify([key.event, key.messageId]);
+      const id = `${key.event.length}:${key.event}${key.messageId}`;
       if (firstIndex.has(id)) return -1;
       firstIndex.set(id, unique.length);
       unique.push(key);

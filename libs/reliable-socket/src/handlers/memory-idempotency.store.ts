@@ -56,10 +56,11 @@ export class MemoryIdempotencyStore extends BatchedIdempotencyStore {
     assertOneUser(keys);
     const now = this.now();
     return keys.map((key): ClaimOutcome => {
-      const entry = this.liveMessage(key, now);
+      const id = messageId(key);
+      const entry = this.liveMessage(id, now);
       if (entry?.kind === 'done') return { status: 'done', reply: decodeReply(entry.replyJson) };
       if (entry && entry.token !== token) return { status: 'busy', retryAfterMs: Math.max(entry.expiresAt - now, 1) };
-      this.messages.set(messageId(key), { kind: 'lease', token, expiresAt: now + leaseMs });
+      this.messages.set(id, { kind: 'lease', token, expiresAt: now + leaseMs });
       return { status: 'claimed' };
     });
   }
@@ -69,9 +70,10 @@ export class MemoryIdempotencyStore extends BatchedIdempotencyStore {
     assertOneUser(entries.map(({ key }) => key));
     const now = this.now();
     return entries.map(({ key, token }) => {
-      const entry = this.liveMessage(key, now);
+      const id = messageId(key);
+      const entry = this.liveMessage(id, now);
       if (entry && (entry.kind === 'done' || entry.token !== token)) return false;
-      this.messages.set(messageId(key), { kind: 'lease', token, expiresAt: now + leaseMs });
+      this.messages.set(id, { kind: 'lease', token, expiresAt: now + leaseMs });
       return true;
     });
   }
@@ -83,17 +85,19 @@ export class MemoryIdempotencyStore extends BatchedIdempotencyStore {
     const jsons = entries.map(({ reply }) => encodeReply(reply)); // throws before anything is recorded
     const now = this.now();
     return entries.map(({ key }, index) => {
-      const entry = this.liveMessage(key, now);
+      const id = messageId(key);
+      const entry = this.liveMessage(id, now);
       if (entry?.kind === 'done') return decodeReply(entry.replyJson);
-      this.messages.set(messageId(key), { kind: 'done', replyJson: jsons[index], expiresAt: now + ttlMs });
+      this.messages.set(id, { kind: 'done', replyJson: jsons[index], expiresAt: now + ttlMs });
       return decodeReply(jsons[index]);
     });
   }
 
   async release(key: MessageKey, token: string): Promise<boolean> {
-    const entry = this.liveMessage(key, this.now());
+    const id = messageId(key);
+    const entry = this.liveMessage(id, this.now());
     if (entry?.kind !== 'lease' || entry.token !== token) return false;
-    this.messages.delete(messageId(key));
+    this.messages.delete(id);
     return true;
   }
 
@@ -118,8 +122,8 @@ export class MemoryIdempotencyStore extends BatchedIdempotencyStore {
   }
 
   /** The entry unless it has expired: an expired one counts as absent at once, whenever the sweep removes it. */
-  private liveMessage(key: MessageKey, now: number): MessageEntry | undefined {
-    const entry = this.messages.get(messageId(key));
+  private liveMessage(id: string, now: number): MessageEntry | undefined {
+    const entry = this.messages.get(id);
     return entry && entry.expiresAt > now ? entry : undefined;
   }
 
