@@ -17,3 +17,6 @@ export function assertSequence(value: number): void {
     throw new RangeError(`seq must be a non-negative integer, got ${String(value)}`);
   }
 }
+
+/** The duration given for the empty part of a turn (`completeThenClaim` with no claims, say): valid, never used. */
+export const UNUSED_DURATION_MS = 1;

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ErrorCode, type SendReply } from '@reliable-socket/client/protocol';
 import { ItemFailure, TickBatcher } from '../common/tick.batcher.js';
 import type { ClaimOutcome, IdempotencyStore, MessageKey } from './idempotency.store.js';
+import { UNUSED_DURATION_MS } from './idempotency-limits.policy.js';
 
 interface HeldLease {
   key: MessageKey;
@@ -94,60 +95,64 @@ export class IdempotencyBatcher {
   }
 
   /**
-   * Completions go first in the round trip, so a duplicate claimed in the same turn finds the reply.
-   * A failing script fails only its own items.
+   * One store call per (TTL, lease) pair of the turn, normally exactly one: the completions, then the
+   * claims, in one round trip (a duplicate claimed in the same turn finds the reply). A failing call
+   * fails only its own items.
    */
   private async settleTurn(items: TurnItem[]): Promise<Array<TurnResult | ItemFailure>> {
     const results: Array<TurnResult | ItemFailure> = new Array(items.length);
-    const run = async <T extends TurnItem, R extends TurnResult>(group: Array<{ item: T; index: number }>, call: (items: T[]) => Promise<R[]>): Promise<void> => {
-      try {
-        const settled = await call(group.map(({ item }) => item));
-        group.forEach(({ index }, i) => (results[index] = settled[i]));
-      } catch (error) {
-        group.forEach(({ index }) => (results[index] = new ItemFailure(error)));
-      }
-    };
+    const completions = [...bySetting<CompleteItem>(items, 'complete', (item) => item.ttlMs).values()];
+    const claims = [...bySetting<ClaimItem>(items, 'claim', (item) => item.leaseMs).values()];
     const calls: Array<Promise<void>> = [];
-    for (const group of bySetting<CompleteItem>(items, 'complete', (item) => item.ttlMs).values()) calls.push(run(group, (batch) => this.completeBatch(batch)));
-    for (const group of bySetting<ClaimItem>(items, 'claim', (item) => item.leaseMs).values()) calls.push(run(group, (batch) => this.claimBatch(batch)));
+    for (let i = 0; i < Math.max(completions.length, claims.length); i += 1) {
+      const [completing = [], claiming = []] = [completions[i], claims[i]];
+      calls.push(
+        this.completeThenClaim(completing.map(({ item }) => item), claiming.map(({ item }) => item)).then(
+          ({ completed, claimed }) => {
+            completing.forEach(({ index }, n) => (results[index] = completed[n]));
+            claiming.forEach(({ index }, n) => (results[index] = claimed[n]));
+          },
+          (error: unknown) => [...completing, ...claiming].forEach(({ index }) => (results[index] = new ItemFailure(error))),
+        ),
+      );
+    }
     await Promise.all(calls);
     return results;
   }
 
   /**
-   * One token per batch. The same message twice in one batch (a retry that arrived in the same turn)
-   * would find its own lease under that token and run twice, so only its first occurrence claims; the
-   * others are told to wait, as for any attempt in progress.
+   * Claims take one token per turn. The same message twice among them (a retry that arrived in the same
+   * turn) would find its own lease under that token and run twice, so only its first occurrence claims;
+   * the others are told to wait, as for any attempt in progress.
+   *
+   * Replies go to the store as they are. By contract a store refuses a turn holding a reply JSON cannot
+   * carry whole, with a TypeError, before recording anything; only then is each reply checked (the bad
+   * ones recorded as INTERNAL) and the turn sent again. Checking up front would serialise every reply
+   * once more on the common path.
    */
-  private async claimBatch(items: Array<{ key: MessageKey; leaseMs: number }>): Promise<Array<{ outcome: ClaimOutcome; token: string }>> {
+  private async completeThenClaim(completing: CompleteItem[], claiming: ClaimItem[]): Promise<{ completed: SendReply[]; claimed: TurnResult[] }> {
     const token = randomUUID();
     const firstIndex = new Map<string, number>();
     const unique: MessageKey[] = [];
-    const slots = items.map(({ key }) => {
+    const slots = claiming.map(({ key }) => {
       const id = `${key.event.length}:${key.event}${key.messageId}`;
       if (firstIndex.has(id)) return -1;
       firstIndex.set(id, unique.length);
       unique.push(key);
       return unique.length - 1;
     });
-    const outcomes = await this.store.claimBatch(unique, token, items[0].leaseMs);
-    return slots.map((slot) => ({ outcome: slot === -1 ? { status: 'busy', retryAfterMs: 10 } : outcomes[slot], token }));
-  }
-
-  /**
-   * Replies go to the store as they are. By contract a store refuses a batch holding a reply JSON cannot
-   * carry whole, with a TypeError, before recording anything; only then is each reply checked (the bad
-   * ones recorded as INTERNAL) and the batch sent again. Checking up front would serialise every reply
-   * once more on the common path.
-   */
-  private async completeBatch(items: Array<{ key: MessageKey; token: string; reply: SendReply; ttlMs: number }>): Promise<SendReply[]> {
-    const entries = items.map(({ key, token, reply }) => ({ key, token, reply }));
+    const entries = completing.map(({ key, token, reply }) => ({ key, token, reply }));
+    const ttlMs = completing[0]?.ttlMs ?? UNUSED_DURATION_MS;
+    const claims = { keys: unique, token, leaseMs: claiming[0]?.leaseMs ?? UNUSED_DURATION_MS };
+    let turn: { completed: SendReply[]; claimed: ClaimOutcome[] };
     try {
-      return await this.store.completeBatch(entries, items[0].ttlMs);
+      turn = await this.store.completeThenClaim({ entries, ttlMs }, claims);
     } catch (error) {
       if (!(error instanceof TypeError)) throw error;
-      return this.store.completeBatch(entries.map((entry) => ({ ...entry, reply: storable(entry.reply, this.logger) })), items[0].ttlMs);
+      turn = await this.store.completeThenClaim({ entries: entries.map((entry) => ({ ...entry, reply: storable(entry.reply, this.logger) })), ttlMs }, claims);
     }
+    const { completed, claimed } = turn;
+    return { completed, claimed: slots.map((slot) => ({ outcome: slot === -1 ? { status: 'busy', retryAfterMs: 10 } : claimed[slot], token })) };
   }
 
   /** Renews every lease held for `leaseMs`; stops the timer once none is. */

@@ -273,6 +273,28 @@ export function describeIdempotencyStoreContract(name: string, factory: () => Pr
         expect(await subject.peer.claim(message({ messageId: 'expired' }), 'z', LONG_MS)).toMatchObject({ status: 'busy' });
       });
 
+      it('completes, then claims, in one turn: a duplicate claimed in the same turn gets the reply just recorded', async () => {
+        await subject.store.claim(message({ messageId: 'm1' }), 'a', LONG_MS);
+        await subject.peer.claim(message({ messageId: 'held' }), 'x', LONG_MS);
+        const turn = await subject.store.completeThenClaim(
+          { entries: [{ key: message({ messageId: 'm1' }), token: 'a', reply: ok('one') }], ttlMs: LONG_MS },
+          { keys: ids('m1', 'm2', 'held'), token: 'b', leaseMs: LONG_MS },
+        );
+        expect(turn.completed).toEqual([ok('one')]);
+        expect(turn.claimed).toEqual([{ status: 'done', reply: ok('one') }, { status: 'claimed' }, expect.objectContaining({ status: 'busy' })]);
+        expect(await subject.peer.claim(message({ messageId: 'm2' }), 'c', LONG_MS)).toMatchObject({ status: 'busy' });
+        expect(await subject.store.completeThenClaim({ entries: [], ttlMs: LONG_MS }, { keys: [], token: 'b', leaseMs: LONG_MS }))
+          .toEqual({ completed: [], claimed: [] });
+      });
+
+      it('records nothing and claims nothing of a turn holding a reply JSON cannot carry', async () => {
+        await expect(subject.store.completeThenClaim(
+          { entries: [{ key: message({ messageId: 'bad' }), token: 'a', reply: ok(10n) }], ttlMs: LONG_MS },
+          { keys: ids('m2'), token: 'a', leaseMs: LONG_MS },
+        )).rejects.toThrow(TypeError);
+        expect(await subject.peer.claimBatch(ids('bad', 'm2'), 'z', LONG_MS)).toEqual([{ status: 'claimed' }, { status: 'claimed' }]);
+      });
+
       it('handles a 100-key batch in input order', async () => {
         const keys = Array.from({ length: 100 }, (_, n) => message({ messageId: `m${n}` }));
         expect(await subject.store.claimBatch(keys, 'a', LONG_MS)).toEqual(keys.map(() => ({ status: 'claimed' })));
@@ -293,6 +315,8 @@ export function describeIdempotencyStoreContract(name: string, factory: () => Pr
           await expect(subject.store.claimBatch([message(), stray], 'a', LONG_MS)).rejects.toThrow(RangeError);
           await expect(subject.store.renewBatch([{ key: message(), token: 'a' }, { key: stray, token: 'a' }], LONG_MS)).rejects.toThrow(/one user/);
           await expect(subject.store.completeBatch([{ key: message(), token: 'a', reply: ok(1) }, { key: stray, token: 'a', reply: ok(2) }], LONG_MS))
+            .rejects.toThrow(RangeError);
+          await expect(subject.store.completeThenClaim({ entries: [{ key: message(), token: 'a', reply: ok(1) }], ttlMs: LONG_MS }, { keys: [stray], token: 'a', leaseMs: LONG_MS }))
             .rejects.toThrow(RangeError);
           expect(await subject.peer.claim(stray, 'b', LONG_MS)).toEqual({ status: 'claimed' });
         }

@@ -31,6 +31,13 @@ export interface SequenceKey {
   event: string;
 }
 
+/** The reply of one message to record: `complete`'s arguments. */
+export interface Completion {
+  key: MessageKey;
+  token: string;
+  reply: SendReply;
+}
+
 /** What `claim` found. */
 export type ClaimOutcome =
   /** Nobody completed or holds this message: the caller holds the lease now and runs the handler. */
@@ -68,7 +75,15 @@ export interface IdempotencyStore {
    * `complete` for several messages of ONE user, atomically; the replies on record, in input order.
    * Entries are handled in order, so of a key repeated in the batch the first entry's reply wins.
    */
-  completeBatch(entries: Array<{ key: MessageKey; token: string; reply: SendReply }>, ttlMs: number): Promise<SendReply[]>;
+  completeBatch(entries: Completion[], ttlMs: number): Promise<SendReply[]>;
+  /**
+   * `completeBatch`, then `claimBatch`, for ONE user: a turn of the exactly-once runner in one round trip.
+   * Completions go first, so a duplicate claimed in the same turn finds the reply just recorded.
+   */
+  completeThenClaim(
+    completions: { entries: Completion[]; ttlMs: number },
+    claims: { keys: MessageKey[]; token: string; leaseMs: number },
+  ): Promise<{ completed: SendReply[]; claimed: ClaimOutcome[] }>;
   /**
    * Gives up the caller's lease without recording a reply (the attempt could not finish, e.g. the store
    * was briefly unreachable), so the next attempt runs at once. False if the token no longer holds it.

@@ -138,6 +138,25 @@ describe('RedisIdempotencyStore on Redis', () => {
     }
   });
 
+  it('sends one EVALSHA for a whole turn: completions and claims together', async () => {
+    const node = openNode();
+    let recorder: KeyCommandRecorder | undefined;
+    try {
+      const warmUp = { ...message, messageId: 'warm-up' };
+      await node.store.completeThenClaim({ entries: [{ key: warmUp, token: 'w', reply: { ok: true, result: 0 } }], ttlMs: 60_000 }, { keys: [warmUp], token: 'w', leaseMs: 60_000 });
+      recorder = await KeyCommandRecorder.start(node.client, node.keyPrefix);
+      const done = { ...message, messageId: 'done' };
+      await node.store.completeThenClaim(
+        { entries: [{ key: done, token: 'a', reply: { ok: true, result: 1 } }], ttlMs: 60_000 },
+        { keys: [done, { ...message, messageId: 'next' }], token: 'b', leaseMs: 60_000 },
+      );
+      expect(await recorder.stopNames()).toEqual(['evalsha', 'exists']);
+    } finally {
+      recorder?.disconnect();
+      await node.close();
+    }
+  });
+
   it('does not echo back replies the batch recorded, only earlier ones', async () => {
     const node = openNode();
     try {
@@ -150,7 +169,7 @@ describe('RedisIdempotencyStore on Redis', () => {
         { key: { ...message, messageId: 'big' }, token: 'b', reply: { ok: true, result: 'repeat' } },
       ], 60_000);
       expect(results).toEqual([big, { ok: true, result: 'earlier' }, big]);
-      expect(replies.at(-1)).toEqual([1, '{"ok":true,"result":"earlier"}', 1]);
+      expect(replies.at(-1)).toEqual([[1, '{"ok":true,"result":"earlier"}', 1], []]);
     } finally {
       await node.close();
     }

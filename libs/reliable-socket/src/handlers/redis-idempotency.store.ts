@@ -1,11 +1,22 @@
 import type { RedisClient } from '../redis/redis-client.js';
 import type { SendReply } from '@reliable-socket/client/protocol';
-import { assertOneUser, type ClaimOutcome, type IdempotencyStore, type MessageKey, type SequenceKey } from './idempotency.store.js';
-import { assertDurationMs, assertSequence } from './idempotency-limits.policy.js';
+import { assertOneUser, type ClaimOutcome, type Completion, type MessageKey, type SequenceKey } from './idempotency.store.js';
+import { assertDurationMs, assertSequence, UNUSED_DURATION_MS } from './idempotency-limits.policy.js';
 import { decodeReply, encodeReply } from './reply.codec.js';
-import { defineIdempotencyCommands, type IdempotencyCommands } from './redis/idempotency-commands.js';
+import { defineIdempotencyCommands, type IdempotencyCommands, type RawClaimOutcome } from './redis/idempotency-commands.js';
 import { IdempotencyKeys } from './redis/idempotency-keys.js';
 import { BatchedIdempotencyStore } from './idempotency-store.base.js';
+
+function toClaimOutcome([status, detail]: RawClaimOutcome): ClaimOutcome {
+  switch (status) {
+    case 'done':
+      return { status, reply: decodeReply(detail) };
+    case 'busy':
+      return { status, retryAfterMs: detail };
+    default:
+      return { status: 'claimed' };
+  }
+}
 
 export interface RedisIdempotencyStoreOptions {
   /** Command connection; the store's scripts are registered on it. Owned by the caller, never quit here. */
@@ -32,20 +43,7 @@ export class RedisIdempotencyStore extends BatchedIdempotencyStore {
   }
 
   async claimBatch(keys: MessageKey[], token: string, leaseMs: number): Promise<ClaimOutcome[]> {
-    assertDurationMs('leaseMs', leaseMs);
-    assertOneUser(keys);
-    if (keys.length === 0) return [];
-    const outcomes = await this.commands.rsIdemClaim(keys.length, ...keys.map((key) => this.keys.message(key)), token, leaseMs);
-    return outcomes.map(([status, detail]): ClaimOutcome => {
-      switch (status) {
-        case 'done':
-          return { status, reply: decodeReply(detail) };
-        case 'busy':
-          return { status, retryAfterMs: detail };
-        default:
-          return { status: 'claimed' };
-      }
-    });
+    return (await this.completeThenClaim({ entries: [], ttlMs: UNUSED_DURATION_MS }, { keys, token, leaseMs })).claimed;
   }
 
   async renewBatch(entries: Array<{ key: MessageKey; token: string }>, leaseMs: number): Promise<boolean[]> {
@@ -59,18 +57,31 @@ export class RedisIdempotencyStore extends BatchedIdempotencyStore {
     return held.map((flag) => flag === 1);
   }
 
-  /** Tokens are not consulted: the first completion wins whoever holds the lease (see `redis/complete.lua.ts`). */
-  async completeBatch(entries: Array<{ key: MessageKey; token: string; reply: SendReply }>, ttlMs: number): Promise<SendReply[]> {
+  /** Tokens are not consulted: the first completion wins whoever holds the lease (see `redis/complete-then-claim.lua.ts`). */
+  async completeBatch(entries: Completion[], ttlMs: number): Promise<SendReply[]> {
+    return (await this.completeThenClaim({ entries, ttlMs }, { keys: [], token: '', leaseMs: UNUSED_DURATION_MS })).completed;
+  }
+
+  /** One script, one round trip, for both parts. */
+  override async completeThenClaim(
+    { entries, ttlMs }: { entries: Completion[]; ttlMs: number },
+    { keys, token, leaseMs }: { keys: MessageKey[]; token: string; leaseMs: number },
+  ): Promise<{ completed: SendReply[]; claimed: ClaimOutcome[] }> {
     assertDurationMs('ttlMs', ttlMs);
-    assertOneUser(entries.map(({ key }) => key));
-    if (entries.length === 0) return [];
+    assertDurationMs('leaseMs', leaseMs);
+    const messages = [...entries.map(({ key }) => key), ...keys];
+    if (messages.length === 0) return { completed: [], claimed: [] };
+    assertOneUser(messages);
     const jsons = entries.map(({ reply }) => encodeReply(reply)); // throws before anything is recorded
-    const onRecord = await this.commands.rsIdemComplete(
-      entries.length, ...entries.map(({ key }) => this.keys.message(key)),
-      ttlMs, ...jsons,
+    const [completions, claims] = await this.commands.rsIdemCompleteThenClaim(
+      messages.length, ...messages.map((key) => this.keys.message(key)),
+      entries.length, ttlMs, token, leaseMs, ...jsons,
     );
-    // A number names the batch entry whose reply was recorded: decoded from the JSON sent, not echoed back.
-    return onRecord.map((json) => decodeReply(typeof json === 'number' ? jsons[json - 1] : json));
+    return {
+      // A number names the entry whose reply was recorded: decoded from the JSON sent, not echoed back.
+      completed: completions.map((json) => decodeReply(typeof json === 'number' ? jsons[json - 1] : json)),
+      claimed: claims.map(toClaimOutcome),
+    };
   }
 
   async release(key: MessageKey, token: string): Promise<boolean> {
