@@ -150,6 +150,20 @@ describe('OutboxSender', () => {
     expect(replies).toEqual([{ id: 'm1', reply: { ok: true, result: 'first' } }]);
   });
 
+  it('takes a late reply to an attempt of the old connection while the message waits to be resent', async () => {
+    const { transport, sender, replies } = harness(1);
+    sender.push(message(1));
+    sender.push(message(2));
+    transport.connected = false;
+    sender.disconnected();
+    transport.latest('m1').reply({ ok: true, result: 'late' }); // a buffered ack
+    await settle();
+    transport.connected = true;
+    sender.connected();
+    expect(transport.ids()).toEqual(['m1', 'm2']);
+    expect(replies).toEqual([{ id: 'm1', reply: { ok: true, result: 'late' } }]);
+  });
+
   it('turns a malformed reply, or an emit that throws, into a final BAD_REQUEST', async () => {
     const { transport, sender, replies } = harness();
     sender.push(message(1));
@@ -216,6 +230,20 @@ describe('OutboxSender', () => {
       sender.disconnected();
       sender.connected();
       expect(transport.ids()).toEqual(['m1', 'm1']);
+      sender.close();
+    });
+
+    it('resends in send order after the backoff, whatever order the attempts came back in', async () => {
+      const { transport, sender } = pausedHarness(1);
+      for (let n = 1; n <= 4; n += 1) sender.push(message(n));
+      transport.latest('m3').reply(unavailable);
+      await settle();
+      transport.latest('m4').fail();
+      transport.latest('m1').fail();
+      await settle();
+      expect(sender.inFlightCount).toBe(1); // m2 is still out
+      await tick();
+      expect(transport.ids().slice(4)).toEqual(['m1', 'm3', 'm4']);
       sender.close();
     });
 

@@ -46,6 +46,13 @@ export class OutboxSender {
   private readonly queue = new Map<string, OutboxMessage>();
   /** Messages with an attempt under way, and the connection generation it was made in. */
   private readonly inFlight = new Map<string, number>();
+  /**
+   * The queued messages with no attempt under way, in send order: the next to go, found without walking
+   * the window on every push and reply. New messages join at the end; one whose attempt came to nothing
+   * belongs further up, so it sets {@link stale} and the list is rebuilt from the queue before the next send.
+   */
+  private readonly ready = new Map<string, OutboxMessage>();
+  private stale = false;
   /** Bumped on every connect and disconnect: an attempt of an older generation no longer holds a slot. */
   private generation = 0;
   /** Set while the server's store is unavailable: nothing is sent until the retry fires or a new connection. */
@@ -68,12 +75,14 @@ export class OutboxSender {
   /** Queues a message behind the others and sends it when the window has room. */
   push(message: OutboxMessage): void {
     this.queue.set(message.id, message);
+    this.ready.set(message.id, message);
     this.pump();
   }
 
   /** Stops sending a message (cancelled); a reply to an attempt already made is ignored. */
   forget(id: string): void {
     this.queue.delete(id);
+    this.ready.delete(id);
     if (this.inFlight.delete(id)) this.pump();
   }
 
@@ -97,20 +106,38 @@ export class OutboxSender {
   private reset(): void {
     this.generation += 1;
     this.inFlight.clear();
+    this.stale = true;
   }
 
   /** Fills the window with the oldest messages that have no attempt under way. */
   private pump(): void {
     if (this.paused || !this.transport.isConnected()) return;
-    for (const message of this.queue.values()) {
+    if (this.stale) this.rebuildReady();
+    // Each attempt removes its message from `ready`, which a Map's iteration allows.
+    for (const message of this.ready.values()) {
       if (this.inFlight.size >= this.options.maxInFlight) return;
-      if (!this.inFlight.has(message.id)) this.attempt(message);
+      this.attempt(message);
     }
+  }
+
+  private rebuildReady(): void {
+    this.stale = false;
+    this.ready.clear();
+    for (const message of this.queue.values()) {
+      if (!this.inFlight.has(message.id)) this.ready.set(message.id, message);
+    }
+  }
+
+  /** An attempt will bring no reply, and the message is not sent again at once: it waits for the next pump. */
+  private requeue(id: string): void {
+    this.inFlight.delete(id);
+    this.stale = true;
   }
 
   private attempt(message: OutboxMessage): void {
     const generation = this.generation;
     this.inFlight.set(message.id, generation);
+    this.ready.delete(message.id);
     const envelope: SendEnvelope = { id: message.id, sid: message.sid, seq: message.seq, data: message.data };
     let ack: Promise<unknown>;
     try {
@@ -127,13 +154,15 @@ export class OutboxSender {
 
   private replied(message: OutboxMessage, reply: unknown): void {
     if (!this.queue.has(message.id)) return; // a reply already came
-    this.inFlight.delete(message.id);
     if (isSendReply(reply) && !reply.ok && reply.error.code === ErrorCode.Unavailable) {
+      this.requeue(message.id);
       this.paused = true;
       this.resume.schedule();
       return;
     }
     // Whatever attempt it answers, the reply is the server's outcome for this id.
+    this.inFlight.delete(message.id);
+    this.ready.delete(message.id);
     this.queue.delete(message.id);
     this.resume.reset();
     this.onReply(message, isSendReply(reply) ? reply : failure(ErrorCode.BadRequest, `malformed reply to "${message.event}" (is its handler @Reliable()?)`));
@@ -149,6 +178,6 @@ export class OutboxSender {
     // A (re)connect since the attempt has already put the message back in line.
     if (this.inFlight.get(message.id) !== generation) return;
     if (this.transport.isConnected() && !this.paused) this.attempt(message);
-    else this.inFlight.delete(message.id);
+    else this.requeue(message.id);
   }
 }

@@ -1,5 +1,6 @@
 import { JsonRecord } from '../storage/json.record.js';
 import type { StorageLike } from '../storage/storage-like.interface.js';
+import { isId, isOutboxMessage, isSeq, messageJson, outboxJson, type OutboxRecord, type OutboxState, type StoredMessage } from './outbox.record.js';
 import { randomId } from './random.id.js';
 
 /** A reliable message still awaiting its ack, as `client.pending()` reports it. */
@@ -18,25 +19,6 @@ export interface OutboxMessage extends PendingMessage {
   sid: string;
 }
 
-/** The stored outbox record. `seqs` are the last seq used per event, valid only under `sid`. */
-interface OutboxRecord {
-  sid: string;
-  seqs: Record<string, number>;
-  messages: OutboxMessage[];
-}
-
-const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 1;
-const isId = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
-
-function isOutboxMessage(value: unknown): value is OutboxMessage {
-  const message = value as OutboxMessage;
-  return (
-    typeof message === 'object' && message !== null &&
-    isId(message.id) && isId(message.sid) && isId(message.event) &&
-    isSeq(message.seq) && typeof message.createdAt === 'number' && 'data' in message
-  );
-}
-
 const copy = ({ id, sid, event, data, seq, createdAt }: OutboxMessage): OutboxMessage => ({ id, sid, event, data, seq, createdAt });
 
 /**
@@ -50,14 +32,15 @@ const copy = ({ id, sid, event, data, seq, createdAt }: OutboxMessage): OutboxMe
  * would overwrite each other's outbox: give each its own `storageKey`.
  *
  * Changes apply in memory at once (`add`, `remove`); `save()` then persists them through a serialized,
- * coalescing {@link JsonRecord}.
+ * coalescing {@link JsonRecord}. Each message keeps the JSON text it is stored as, made once when it is
+ * added, so a write joins texts instead of serializing every queued message again (see `outboxJson`).
  */
 export class OutboxStore {
   private currentSid = '';
   private readonly seqs = new Map<string, number>();
   /** Insertion order is send order. */
-  private readonly messages = new Map<string, OutboxMessage>();
-  private readonly record: JsonRecord;
+  private readonly messages = new Map<string, StoredMessage>();
+  private readonly record: JsonRecord<OutboxState>;
   private readonly sidRecord: JsonRecord;
 
   constructor(
@@ -68,11 +51,8 @@ export class OutboxStore {
     private readonly newId: () => string = randomId,
     private readonly now: () => number = Date.now,
   ) {
-    this.record = new JsonRecord(storage, keys.outbox, (): OutboxRecord => ({
-      sid: this.currentSid,
-      seqs: Object.fromEntries(this.seqs),
-      messages: [...this.messages.values()],
-    }));
+    const state = (): OutboxState => ({ sid: this.currentSid, seqs: this.seqs, messages: this.messages.values() });
+    this.record = new JsonRecord(storage, keys.outbox, state, outboxJson);
     this.sidRecord = new JsonRecord(storage, keys.sid, () => this.currentSid);
   }
 
@@ -93,15 +73,18 @@ export class OutboxStore {
     if (this.currentSid !== storedSid) await this.sidRecord.save().catch((cause: unknown) => this.onCorrupt(`cannot write ${this.sidRecord.key}`, cause));
     if (!record) return;
     if (!countersLost) for (const [event, seq] of Object.entries(record.seqs)) this.seqs.set(event, seq);
-    for (const message of record.messages) this.messages.set(message.id, copy(message));
+    for (const message of record.messages) this.keep(copy(message), JSON.stringify(message.data));
   }
 
-  /** Queues a message in memory with a fresh id and the next seq of its event; {@link save} persists it. */
-  add(event: string, data: unknown): OutboxMessage {
+  /**
+   * Queues a message in memory with a fresh id and the next seq of its event; {@link save} persists it.
+   * `dataJson` is the data's JSON text: it is stored as it is, and the message carries its parsed copy.
+   */
+  add(event: string, dataJson: string): OutboxMessage {
     const seq = (this.seqs.get(event) ?? 0) + 1;
     this.seqs.set(event, seq);
-    const message: OutboxMessage = { id: this.newId(), sid: this.currentSid, event, data, seq, createdAt: this.now() };
-    this.messages.set(message.id, message);
+    const message: OutboxMessage = { id: this.newId(), sid: this.currentSid, event, data: JSON.parse(dataJson), seq, createdAt: this.now() };
+    this.keep(message, dataJson);
     return copy(message);
   }
 
@@ -116,7 +99,14 @@ export class OutboxStore {
 
   /** Copies of the queued messages, in send order. */
   list(): OutboxMessage[] {
-    return [...this.messages.values()].map(copy);
+    return Array.from(this.messages.values(), ({ message }) => copy(message));
+  }
+
+  /** The queued messages as `client.pending()` hands them out: deep copies, the caller cannot change what is resent. */
+  pending(): PendingMessage[] {
+    return Array.from(this.messages.values(), ({ message: { id, event, seq, createdAt }, json }) => ({
+      id, event, data: JSON.parse(json).data as unknown, seq, createdAt,
+    }));
   }
 
   get size(): number {
@@ -131,6 +121,10 @@ export class OutboxStore {
   /** Resolves when every write started so far has finished. */
   async flushed(): Promise<void> {
     await Promise.all([this.record.flushed(), this.sidRecord.flushed()]);
+  }
+
+  private keep(message: OutboxMessage, dataJson: string): void {
+    this.messages.set(message.id, { message, json: messageJson(message, dataJson) });
   }
 
   private async readSid(): Promise<string | undefined> {

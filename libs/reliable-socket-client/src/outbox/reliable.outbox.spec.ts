@@ -205,6 +205,88 @@ describe('ReliableOutbox', () => {
     await expect(result).resolves.toBe(1);
   });
 
+  it('emits each message of a burst only once it is stored: an outbox loaded at its emit finds it', async () => {
+    const h = harness();
+    const reloadedAtEmit: Array<Promise<string[]>> = [];
+    const emit = h.transport.emit;
+    h.transport.emit = (event, envelope) => {
+      // A page reload at this very moment: a new outbox over what storage holds now.
+      const snapshot = new MemoryStorage();
+      for (const key of [OUTBOX_KEY, `${BASE}:sid`]) snapshot.setItem(key, h.storage.getItem(key) as string);
+      reloadedAtEmit.push(harness(snapshot).outbox.pending().then((pending) => pending.map((m) => m.id)));
+      return emit(event, envelope);
+    };
+    const results = Array.from({ length: 5 }, (_, n) => h.outbox.send('op', { n }));
+    await settle();
+    const ids = h.transport.attempts.map((a) => a.envelope.id);
+    expect(ids).toHaveLength(5);
+    const found = await Promise.all(reloadedAtEmit);
+    ids.forEach((id, n) => expect(found[n]).toContain(id));
+    h.transport.attempts.forEach((a) => a.reply({ ok: true, result: a.envelope.seq }));
+    await expect(Promise.all(results)).resolves.toEqual([1, 2, 3, 4, 5]);
+    expect(await harness(h.storage).outbox.pending()).toEqual([]);
+  });
+
+  it('close() right after send() waits for the write: a later outbox restores the message', async () => {
+    const storage = new MemoryStorage();
+    const first = harness(storage);
+    await first.outbox.pending(); // loaded
+    const lost = rejection(first.outbox.send('op', { n: 1 }));
+    await first.outbox.close();
+    expect((await lost).code).toBe('UNAVAILABLE');
+    expect((await harness(storage).outbox.pending()).map((m) => m.data)).toEqual([{ n: 1 }]);
+  });
+
+  it('reports a failed write once, sends every message of it, and writes again on the next change', async () => {
+    const data = new Map<string, string>();
+    let failing = true;
+    const storage: StorageLike = {
+      getItem: (key) => data.get(key) ?? null,
+      setItem: (key, value) => {
+        if (key === OUTBOX_KEY && failing) throw new Error('QuotaExceededError');
+        data.set(key, value);
+      },
+      removeItem: () => undefined,
+    };
+    const h = harness(storage);
+    const results = [h.outbox.send('op', 1), h.outbox.send('op', 2)];
+    await settle();
+    expect(h.errors).toEqual([expect.objectContaining({ message: `cannot write ${OUTBOX_KEY}`, cause: expect.objectContaining({ message: 'QuotaExceededError' }) })]);
+    expect(h.transport.attempts).toHaveLength(2);
+    failing = false;
+    h.transport.attempts[0].reply({ ok: true, result: 1 });
+    await expect(results[0]).resolves.toBe(1);
+    expect(JSON.parse(data.get(OUTBOX_KEY)!).messages.map((m: { data: number }) => m.data)).toEqual([2]);
+  });
+
+  it('gives each send its own timeoutMs, and leaves no timer behind once every send has its outcome', async () => {
+    jest.useFakeTimers();
+    const h = harness();
+    const slow = rejection(h.outbox.send('op', 1, { timeoutMs: 300 }));
+    const fast = rejection(h.outbox.send('op', 2, { timeoutMs: 100 }));
+    const acked = h.outbox.send('op', 3, { timeoutMs: 100 });
+    const untimed = h.outbox.send('op', 4);
+    await jest.advanceTimersByTimeAsync(1);
+    h.transport.attempts[2].reply({ ok: true, result: 'in time' });
+    await expect(acked).resolves.toBe('in time');
+    let fastFailed = false;
+    void fast.then(() => (fastFailed = true));
+    await jest.advanceTimersByTimeAsync(98);
+    expect(fastFailed).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await fast).toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('within 100 ms') });
+    let slowFailed = false;
+    void slow.then(() => (slowFailed = true));
+    await jest.advanceTimersByTimeAsync(199);
+    expect(slowFailed).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await slow).toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('within 300 ms') });
+    h.transport.attempts[3].reply({ ok: true, result: 'no deadline' });
+    await expect(untimed).resolves.toBe('no deadline');
+    expect(jest.getTimerCount()).toBe(0);
+    expect((await h.outbox.pending()).map((m) => m.data)).toEqual([1, 2]); // timed out, still queued
+  });
+
   it('refuses invalid event names and data that cannot be stored, queueing nothing', async () => {
     const h = harness();
     const cyclic: Record<string, unknown> = {};

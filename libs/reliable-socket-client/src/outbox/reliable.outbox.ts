@@ -3,10 +3,12 @@ import type { LifecycleEvents } from '../lifecycle/lifecycle.events.js';
 import type { TypedEmitter } from '../lifecycle/lifecycle.emitter.js';
 import type { StorageLike } from '../storage/storage-like.interface.js';
 import { storageKeys } from '../storage/storage.keys.js';
+import { AfterWriteQueue } from './after-write.queue.js';
+import { DeadlineTimer } from './deadline.timer.js';
 import { OutboxSender, type OutboxSenderOptions, type SendTransport } from './outbox.sender.js';
 import { OutboxStore, type OutboxMessage, type PendingMessage } from './outbox.store.js';
 import { ReliableSendError } from './send.error.js';
-import { invalidEventReason, toJsonData } from './send.guards.js';
+import { invalidEventReason, toJsonText } from './send.guards.js';
 
 /** Options of one `client.send()`. */
 export interface SendOptions {
@@ -23,12 +25,19 @@ export interface ReliableOutboxOptions extends OutboxSenderOptions {
   sendTimeoutMs: number | undefined;
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
+/** The promise of a `send()` awaiting its outcome. */
 interface Waiter {
   resolve(result: unknown): void;
   reject(error: ReliableSendError): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  event: string;
+  /** The timeout its deadline was set with; undefined: none. */
+  timeoutMs: number | undefined;
+}
+
+/** What waits for a write: a new message to emit, or a final reply to tell once the message is removed. */
+interface Stored {
+  message: OutboxMessage;
+  reply?: SendReply;
 }
 
 /**
@@ -41,8 +50,14 @@ export class ReliableOutbox {
   private readonly store: OutboxStore;
   private readonly sender: OutboxSender;
   private readonly waiters = new Map<string, Waiter>();
+  /** The `timeoutMs` of the waiting sends: a timer per distinct timeout, not one per send. */
+  private readonly deadlines = new DeadlineTimer<string>((id) => this.timedOut(id));
+  /** New messages wait here until they are stored, replies until the removal of their message is. */
+  private readonly stored: AfterWriteQueue<Stored>;
   private readonly outboxKey: string;
   private readonly loaded: Promise<void>;
+  /** Set once {@link loaded} has resolved: `send()` then queues at once, without waiting for a promise. */
+  private ready = false;
   private closed = false;
 
   constructor(
@@ -54,38 +69,31 @@ export class ReliableOutbox {
     this.outboxKey = keys.outbox;
     this.store = new OutboxStore(options.storage, keys, (message, cause) => this.report(message, cause));
     this.sender = new OutboxSender(transport, options, (message, reply) => this.settle(message, reply));
+    this.stored = new AfterWriteQueue(() => this.store.save(), (items) => this.release(items), (cause) => this.writeFailed(cause));
     this.loaded = this.store.load().then(() => {
+      this.ready = true;
       for (const message of this.store.list()) this.sender.push(message);
     });
   }
 
   /** See `ReliableClient.send`. */
-  async send<T>(event: string, data: unknown, options: SendOptions = {}): Promise<T> {
+  send<T>(event: string, data: unknown, options: SendOptions = {}): Promise<T> {
     const invalid = invalidEventReason(event);
-    if (invalid) throw new ReliableSendError(ErrorCode.BadRequest, invalid, { event });
-    let payload: unknown;
+    if (invalid) return Promise.reject(new ReliableSendError(ErrorCode.BadRequest, invalid, { event }));
+    let json: string;
     try {
-      payload = toJsonData(data);
+      json = toJsonText(data);
     } catch (cause) {
-      throw new ReliableSendError(ErrorCode.BadRequest, `the data of "${event}" cannot be stored as JSON`, { event, cause });
+      return Promise.reject(new ReliableSendError(ErrorCode.BadRequest, `the data of "${event}" cannot be stored as JSON`, { event, cause }));
     }
-    await this.loaded;
-    if (this.closed) throw new ReliableSendError(ErrorCode.Unavailable, 'the client is closed', { event });
-    const message = this.store.add(event, payload);
-    const outcome = this.wait<T>(message, options.timeoutMs ?? this.options.sendTimeoutMs);
-    // Emitted only once stored, so a reload right after the emit still finds it. A failed write is
-    // reported and the message is sent anyway: it is then reliable for this page's life only.
-    void this.persist().then(() => {
-      if (this.store.has(message.id)) this.sender.push(message);
-    });
-    return outcome;
+    const timeoutMs = options.timeoutMs ?? this.options.sendTimeoutMs;
+    return this.ready ? this.enqueue<T>(event, json, timeoutMs) : this.loaded.then(() => this.enqueue<T>(event, json, timeoutMs));
   }
 
   /** Messages awaiting their ack, in send order, including those restored from storage. */
   async pending(): Promise<PendingMessage[]> {
     await this.loaded;
-    // Copies: the caller must not be able to change what is resent. The data is JSON by construction.
-    return this.store.list().map(({ id, event, data, seq, createdAt }) => ({ id, event, data: toJsonData(data), seq, createdAt }));
+    return this.store.pending();
   }
 
   /** Drops a queued message; its `send()` rejects with `CANCELLED`. False if unknown or already acked. */
@@ -126,48 +134,74 @@ export class ReliableOutbox {
     await this.store.flushed();
   }
 
-  private wait<T>(message: OutboxMessage, timeoutMs: number | undefined): Promise<T> {
-    const { id, event } = message;
+  private enqueue<T>(event: string, json: string, timeoutMs: number | undefined): Promise<T> {
+    if (this.closed) return Promise.reject(new ReliableSendError(ErrorCode.Unavailable, 'the client is closed', { event }));
+    const message = this.store.add(event, json);
+    const outcome = this.wait<T>(message, timeoutMs);
+    // Emitted only once stored, so a reload right after the emit still finds it. A failed write is
+    // reported and the message is sent anyway: it is then reliable for this page's life only.
+    this.stored.add({ message });
+    return outcome;
+  }
+
+  private wait<T>({ id, event }: OutboxMessage, timeoutMs: number | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      // setTimeout fires at once for delays beyond 2^31 - 1 ms (Infinity included): those mean "no deadline".
-      const timer = timeoutMs === undefined || !(timeoutMs <= MAX_TIMER_MS) ? undefined : setTimeout(() => {
-        this.takeWaiter(id);
-        reject(new ReliableSendError(ErrorCode.Timeout, `no ack for "${event}" (${id}) within ${timeoutMs} ms; it stays queued until acked or cancelled`, { id, event }));
-      }, timeoutMs);
-      this.waiters.set(id, { resolve: resolve as (result: unknown) => void, reject, timer });
+      this.waiters.set(id, { resolve: resolve as (result: unknown) => void, reject, event, timeoutMs });
+      this.deadlines.add(id, timeoutMs);
     });
+  }
+
+  /** The message stays queued: only the wait of its `send()` is over. */
+  private timedOut(id: string): void {
+    const waiter = this.takeWaiter(id);
+    if (!waiter) return;
+    const { event, timeoutMs } = waiter;
+    waiter.reject(new ReliableSendError(ErrorCode.Timeout, `no ack for "${event}" (${id}) within ${timeoutMs} ms; it stays queued until acked or cancelled`, { id, event }));
   }
 
   private takeWaiter(id: string): Waiter | undefined {
     const waiter = this.waiters.get(id);
     if (!waiter) return undefined;
     this.waiters.delete(id);
-    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    this.deadlines.delete(id, waiter.timeoutMs);
     return waiter;
   }
 
   /** A final reply: the message leaves the stored outbox, then its outcome is told. */
   private settle(message: OutboxMessage, reply: SendReply): void {
-    const { id, event } = message;
-    this.store.remove(id);
-    void this.persist().then(() => {
-      const waiter = this.takeWaiter(id);
-      if (reply.ok) {
-        waiter?.resolve(reply.result);
-        this.lifecycle.emit('sent', { id, event, result: reply.result });
-        return;
-      }
-      const { code, message: text, details } = reply.error;
-      const error = new ReliableSendError(code, text, { id, event, details });
-      // With a promise to reject, the rejection is the report; otherwise (restored, timed out) the lifecycle is.
-      if (waiter) waiter.reject(error);
-      else this.lifecycle.emit('error', { code, message: `"${event}" (${id}) failed: ${text}`, id, cause: error });
-    });
+    this.store.remove(message.id);
+    this.stored.add({ message, reply });
+  }
+
+  /** A write has finished: its new messages go out (unless cancelled meanwhile), its replies are told. */
+  private release(items: Stored[]): void {
+    for (const { message, reply } of items) {
+      if (reply) this.tell(message, reply);
+      else if (this.store.has(message.id)) this.sender.push(message);
+    }
+  }
+
+  private tell({ id, event }: OutboxMessage, reply: SendReply): void {
+    const waiter = this.takeWaiter(id);
+    if (reply.ok) {
+      waiter?.resolve(reply.result);
+      this.lifecycle.emit('sent', { id, event, result: reply.result });
+      return;
+    }
+    const { code, message: text, details } = reply.error;
+    const error = new ReliableSendError(code, text, { id, event, details });
+    // With a promise to reject, the rejection is the report; otherwise (restored, timed out) the lifecycle is.
+    if (waiter) waiter.reject(error);
+    else this.lifecycle.emit('error', { code, message: `"${event}" (${id}) failed: ${text}`, id, cause: error });
   }
 
   /** Writes the outbox; a failure is reported, never thrown: the in-memory outbox goes on. */
   private persist(): Promise<void> {
-    return this.store.save().catch((cause: unknown) => this.report(`cannot write ${this.outboxKey}`, cause));
+    return this.store.save().catch((cause: unknown) => this.writeFailed(cause));
+  }
+
+  private writeFailed(cause: unknown): void {
+    this.report(`cannot write ${this.outboxKey}`, cause);
   }
 
   private report(message: string, cause?: unknown): void {

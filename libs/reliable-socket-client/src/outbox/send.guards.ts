@@ -12,13 +12,13 @@ export function invalidEventReason(event: unknown): string | undefined {
 }
 
 /**
- * The data as it will be stored and sent, or throws when it cannot be stored as JSON (a BigInt, a
- * cycle). Sending the JSON copy, not the caller's object, makes every attempt identical, including the
- * resends after a reload and after the caller mutated its object; `undefined` becomes `null`.
+ * The JSON text of the data, as it will be stored, or throws when it cannot be stored as JSON (a BigInt,
+ * a cycle); `undefined` becomes `null`. The message then carries the parse of this text, not the
+ * caller's object, which makes every attempt identical, including the resends after a reload and after
+ * the caller mutated its object. Serialized once per send: the stored record reuses the text.
  */
-export function toJsonData(data: unknown): unknown {
-  const json = JSON.stringify(data);
-  return json === undefined ? null : (JSON.parse(json) as unknown);
+export function toJsonText(data: unknown): string {
+  return JSON.stringify(data) ?? 'null';
 }
 
 /** A well-formed {@link SendReply}; anything else (a handler without `@Reliable()`?) is not. */

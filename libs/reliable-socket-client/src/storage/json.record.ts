@@ -6,22 +6,32 @@ import type { StorageLike } from './storage-like.interface.js';
  * newer one; and every change requested while a write is under way shares the next single write, so a
  * burst of updates costs few writes. Shared by the cursors and the outbox.
  *
+ * The stored text is `JSON.stringify(state)` unless `stringify` says otherwise: the outbox builds it
+ * from the JSON of each message, made once when the message was added, instead of serializing every
+ * queued message again on every write.
+ *
  * @example
  * const record = new JsonRecord(storage, 'app:cursors', () => cursors);
  * const stored = await record.read(); // undefined when absent
  * cursors.a = 1;
  * await record.save();                // resolves once a write including the change is stored
  */
-export class JsonRecord {
+export class JsonRecord<T = unknown> {
   private tail: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
+  /** The text to store, made when a write starts. */
+  private readonly text: () => string;
 
   constructor(
     private readonly storage: StorageLike,
     readonly key: string,
     /** The current state; called when a write starts. */
-    private readonly state: () => unknown,
-  ) {}
+    state: () => T,
+    /** The stored text of a state; it must be JSON, as {@link read} parses it. */
+    stringify: (state: T) => string = JSON.stringify,
+  ) {
+    this.text = () => stringify(state());
+  }
 
   /**
    * The parsed stored value, `undefined` when there is none. Throws when the storage cannot be read
@@ -48,7 +58,7 @@ export class JsonRecord {
     if (this.queued) return this.queued;
     const write = this.tail.then(() => {
       this.queued = undefined;
-      return this.storage.setItem(this.key, JSON.stringify(this.state()));
+      return this.storage.setItem(this.key, this.text());
     });
     this.queued = write;
     this.tail = write.catch(() => undefined);
