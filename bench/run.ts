@@ -22,7 +22,7 @@ const CONFIG = {
   throughput: { count: 20_000, warmupCount: 2_000, concurrency: 256, rounds: 5 },
   recovery: { count: 10_000, concurrency: 256, rounds: 3 },
   /** Client → server: 32 awaiting their reply at once, the SDK's default `maxInFlight`. */
-  sends: { count: 5_000, warmupCount: 500, window: 32, rounds: 5 },
+  sends: { count: 10_000, warmupCount: 5_000, window: 32, rounds: 5 },
   connections: { count: 500, concurrency: 50, warmupCount: 50, rounds: 5 },
   /** Fewer when `ulimit -n` cannot hold them (the report says so). */
   idle: { count: 10_000, concurrency: 100 },
