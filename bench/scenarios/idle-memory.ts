@@ -35,7 +35,8 @@ export interface IdleRun {
 }
 
 /** Lets trailing per-connection work (presence writes, the first acks) land before the heap is read. */
-const SETTLE_MS = 500;
+/** Long enough for the last connections' handshake work (sync, presence, Redis replies) to finish on a loaded machine. */
+const SETTLE_MS = 2_000;
 const SERVER_COUNT_TIMEOUT_MS = 15_000;
 
 export async function measureIdleMemory(
