@@ -92,6 +92,9 @@ describe('OnceOnlyExecutor', () => {
       claimBatch: (...args) => store.claimBatch(...args),
       renewBatch: async (entries, leaseMs) => (alive ? store.renewBatch(entries, leaseMs) : entries.map(() => false)),
       completeBatch: async (entries, ttlMs) => (alive ? store.completeBatch(entries, ttlMs) : entries.map((entry) => entry.reply)),
+      completeThenClaim: async (completions, claims) => (alive
+        ? store.completeThenClaim(completions, claims)
+        : { completed: completions.entries.map((entry) => entry.reply), claimed: await store.claimBatch(claims.keys, claims.token, claims.leaseMs) }),
       release: async (key, token) => alive && store.release(key, token),
     };
     const executions: string[] = [];
