@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix, redisUrl, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
 import { RedisServerProcess } from '../../../../test/support/redis-server.js';
 import { KeyCommandRecorder } from '../../../../test/support/key-command.recorder.js';
+import { openRedisStoreNode } from '../../../../test/support/redis-store.node.js';
 import { waitFor } from '../../../../test/support/wait.js';
 import { RedisStreamStore } from '../store/redis-stream.store.js';
 import { streamTag } from '../store/redis/stream-keys.js';
@@ -16,19 +17,8 @@ const filePrefix = testKeyPrefix('presence');
 let storesOpened = 0;
 
 /** One "node": a store on its own command and subscriber connections. */
-async function openNode(keyPrefix = `${filePrefix}${storesOpened++}:`, redisAt = url) {
-  const client = new Redis(redisAt);
-  const subscriber = new Redis(redisAt);
-  const store = new RedisPresenceStore({ client, subscriber, keyPrefix });
-  await store.ready();
-  return {
-    store, client, subscriber, keyPrefix,
-    close: async () => {
-      await store.close();
-      await Promise.all([client.quit(), subscriber.quit()]);
-    },
-  };
-}
+const openNode = (keyPrefix = `${filePrefix}${storesOpened++}:`, redisAt = url) =>
+  openRedisStoreNode(redisAt, keyPrefix, (connections) => new RedisPresenceStore(connections), (store) => store.ready());
 
 afterAll(() => deleteKeysWithPrefix(url, filePrefix));
 

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix, redisUrl, testKeyPrefix } from '../../../../test/support/redis-prefix.js';
 import { RedisServerProcess } from '../../../../test/support/redis-server.js';
 import { KeyCommandRecorder } from '../../../../test/support/key-command.recorder.js';
+import { openRedisStoreNode } from '../../../../test/support/redis-store.node.js';
 import { waitFor } from '../../../../test/support/wait.js';
 import { streamTag } from './redis/stream-keys.js';
 import { RedisStreamStore } from './redis-stream.store.js';
@@ -16,19 +17,8 @@ let storesOpened = 0;
 const DEFAULTS: ContractStoreOptions = { retention: { maxLength: 1_000, maxAgeMs: 60_000 }, idempotencyTtlMs: 60_000 };
 
 /** One "node": a store on its own command and subscriber connections. */
-async function openNode(options = DEFAULTS, keyPrefix = `${filePrefix}${storesOpened++}:`, redisAt = url) {
-  const client = new Redis(redisAt);
-  const subscriber = new Redis(redisAt);
-  const store = new RedisStreamStore({ client, subscriber, keyPrefix, ...options });
-  await store.ping();
-  return {
-    store, client, subscriber, keyPrefix,
-    close: async () => {
-      await store.close();
-      await Promise.all([client.quit(), subscriber.quit()]);
-    },
-  };
-}
+const openNode = (options = DEFAULTS, keyPrefix = `${filePrefix}${storesOpened++}:`, redisAt = url) =>
+  openRedisStoreNode(redisAt, keyPrefix, (connections) => new RedisStreamStore({ ...connections, ...options }), (store) => store.ping());
 
 afterAll(() => deleteKeysWithPrefix(url, filePrefix));
 
