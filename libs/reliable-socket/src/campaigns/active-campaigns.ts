@@ -26,6 +26,10 @@ export class ActiveCampaigns {
     return [...this.records.values()];
   }
 
+  all(): CampaignRecord[] {
+    return [...this.records.values()];
+  }
+
   inNamespace(namespace: string): CampaignRecord[] {
     return [...this.records.values()].filter((record) => record.namespace === namespace);
   }

@@ -8,12 +8,18 @@ import { ACK_FLUSH_MS } from './campaign.tuning.js';
 const USER_STREAM = StreamName.user('');
 /** Acks per store call: bounds the script's argument list. */
 const ACKS_PER_CALL = 500;
+/** Recipients asked for per page when acks are re-read after missed notices. */
+const RECHECK_PAGE = 500;
 
 /**
  * Turns acks into deliveries. `StreamStore.onAck` reports every ack recorded anywhere to every node, so
  * every node records them (the store counts each recipient once): a campaign keeps counting whichever
  * nodes are alive. Acks of user streams are gathered for {@link ACK_FLUSH_MS} (keeping the highest
  * offset per user) and recorded with one store call per active campaign of the namespace.
+ *
+ * Notices published while this node's subscription was down are lost to it; if every node missed one
+ * (a Redis outage), the acks are re-read from the streams once the subscription is back: each recipient
+ * sent and not delivered yet is delivered if its stream's acked offset covers the campaign message.
  */
 @Injectable()
 export class CampaignAckListener implements OnModuleDestroy {
@@ -23,19 +29,26 @@ export class CampaignAckListener implements OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
+  private readonly unwatch: () => void;
+  private rechecking: Promise<void> = Promise.resolve();
 
   constructor(
-    @Inject(StreamStore) streams: StreamStore,
+    @Inject(StreamStore) private readonly streams: StreamStore,
     @Inject(CampaignStore) private readonly store: CampaignStore,
     private readonly campaigns: ActiveCampaigns,
   ) {
     this.unsubscribe = streams.onAck((key, offset) => this.gather(key, offset));
+    this.unwatch = streams.onAcksMissed(() => {
+      this.rechecking = this.rechecking.then(() => this.recheck());
+    });
   }
 
   /** Records what was gathered before the backend closes. */
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe();
+    this.unwatch();
     clearTimeout(this.timer);
+    await this.rechecking;
     await this.flushing;
     await this.flush();
   }
@@ -65,6 +78,27 @@ export class CampaignAckListener implements OnModuleDestroy {
     for (const result of await Promise.allSettled(calls)) {
       // Other nodes record the same acks; a lost batch only matters if every node lost it.
       if (result.status === 'rejected') this.logger.warn(`recording campaign acks failed: ${(result.reason as Error)?.message}`);
+    }
+  }
+
+  /** Re-reads the acks of every recipient awaiting one, campaign by campaign, a page at a time. */
+  private async recheck(): Promise<void> {
+    for (const campaign of this.campaigns.all()) {
+      try {
+        let cursor = '0';
+        do {
+          const page = await this.store.awaitingAck(campaign.id, cursor, RECHECK_PAGE);
+          cursor = page.cursor;
+          const acked = await Promise.all(
+            page.recipients.map(({ userId }) => this.streams.ackedOffset({ namespace: campaign.namespace, stream: StreamName.user(userId) })),
+          );
+          const covering: RecipientOffset[] = [];
+          page.recipients.forEach(({ userId, offset }, i) => acked[i] >= offset && covering.push({ userId, offset: acked[i] }));
+          if (covering.length > 0) await this.store.markDelivered(campaign.id, covering);
+        } while (cursor !== '0');
+      } catch (error) {
+        this.logger.warn(`re-reading the acks of campaign ${campaign.id} failed: ${(error as Error)?.message}`);
+      }
     }
   }
 }

@@ -188,6 +188,28 @@ export function describeCampaignStoreContract(name: string, factory: () => Promi
         expect(await subject.store.progress(id)).toMatchObject({ delivered: 2, pending: 1 });
       });
 
+      it('lists the recipients sent and not delivered, with their sent offsets, over a walk of pages', async () => {
+        const users = Array.from({ length: 60 }, (_, n) => `user-${n}`);
+        const id = await create(users);
+        await claimAll(id);
+        await subject.store.markSent(id, users.slice(0, 50).map((userId, n) => ({ userId, offset: n + 1 })));
+        await subject.peer.markDelivered(id, users.slice(0, 10).map((userId, n) => ({ userId, offset: n + 1 })));
+        const seen = new Map<string, number>();
+        let cursor = '0';
+        let pages = 0;
+        do {
+          const page = await subject.peer.awaitingAck(id, cursor, 7);
+          page.recipients.forEach(({ userId, offset }) => seen.set(userId, offset));
+          cursor = page.cursor;
+          pages += 1;
+        } while (cursor !== '0' && pages < 100);
+        expect(cursor).toBe('0');
+        expect([...seen].sort(([a], [b]) => a.localeCompare(b))).toEqual(
+          users.slice(10, 50).map((userId) => [userId, users.indexOf(userId) + 1] as [string, number]).sort(([a], [b]) => a.localeCompare(b)),
+        );
+        expect(await subject.store.awaitingAck('no-such-campaign', '0', 10)).toEqual({ recipients: [], cursor: '0' });
+      });
+
       it('does not let an ack of a recipient that was never claimed count for a later send', async () => {
         const id = await create(['alice', 'bob']);
         await subject.peer.markDelivered(id, [{ userId: 'alice', offset: 50 }]); // an older chat message's ack

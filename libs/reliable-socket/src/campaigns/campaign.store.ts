@@ -59,6 +59,13 @@ export interface CampaignStore {
   markSent(id: string, sent: RecipientOffset[]): Promise<void>;
   /** Records acks of recipients' user streams; one covering a recipient's sent offset delivers it. */
   markDelivered(id: string, acks: RecipientOffset[]): Promise<void>;
+  /**
+   * A page of the recipients sent and not delivered yet, with their sent offsets: what a node re-reads
+   * acks for after it may have missed ack notices. Start at cursor `'0'`; the walk ends when `'0'` comes
+   * back. A page may be empty or hold more than `count`; a recipient awaiting its ack during the whole
+   * walk is returned at least once.
+   */
+  awaitingAck(id: string, cursor: string, count: number): Promise<{ recipients: RecipientOffset[]; cursor: string }>;
   /** Pauses, resumes or cancels; throws `CampaignNotFoundError`, or `CampaignStateError` once final. */
   control(id: string, action: CampaignControl): Promise<CampaignProgress>;
 }

@@ -125,6 +125,12 @@ export class MemoryCampaignStore implements CampaignStore {
     this.completeIfAllDelivered(campaign);
   }
 
+  /** The whole list in one page: in one process it is cheap, and a cursor into a map being edited could skip entries. */
+  async awaitingAck(id: string, _cursor = '0', _count = 0): Promise<{ recipients: RecipientOffset[]; cursor: string }> {
+    const sent = this.campaigns.get(id)?.sent ?? new Map<string, number>();
+    return { recipients: [...sent].map(([userId, offset]) => ({ userId, offset })), cursor: '0' };
+  }
+
   async control(id: string, action: CampaignControl): Promise<CampaignProgress> {
     const campaign = this.campaigns.get(id);
     if (!campaign) throw new CampaignNotFoundError(id);

@@ -91,6 +91,14 @@ export class RedisCampaignStore implements CampaignStore {
     if (acks.length > 0) await this.commands.rsCampaignAcks(...this.script(id), ...pairs(acks));
   }
 
+  /** HSCAN of the `sent` hash, which holds exactly the recipients sent and not delivered. */
+  async awaitingAck(id: string, cursor: string, count: number): Promise<{ recipients: RecipientOffset[]; cursor: string }> {
+    const [next, fields] = await this.options.client.hscan(this.keys.of(id).sent, cursor, 'COUNT', count);
+    const recipients: RecipientOffset[] = [];
+    for (let i = 0; i < fields.length; i += 2) recipients.push({ userId: fields[i], offset: Number(fields[i + 1]) });
+    return { recipients, cursor: next };
+  }
+
   async control(id: string, action: CampaignControl): Promise<CampaignProgress> {
     const [outcome, state] = await this.commands.rsCampaignControl(...this.script(id), action);
     if (outcome === 'missing') throw new CampaignNotFoundError(id);

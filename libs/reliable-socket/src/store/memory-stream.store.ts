@@ -121,8 +121,8 @@ export class MemoryStreamStore implements StreamStore {
     return this.listeners.add(listener);
   }
 
-  /** Acks are notified in-process, never missed. */
-  onAcksMissed(): () => void {
+  /** Acks are notified in-process, never missed: the listener is never called. */
+  onAcksMissed(_listener: () => void): () => void {
     return () => undefined;
   }
 
