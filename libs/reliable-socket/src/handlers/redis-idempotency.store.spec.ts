@@ -88,73 +88,81 @@ describe('RedisIdempotencyStore on Redis', () => {
     }
   });
 
-  it('sends one EVALSHA per write and one GET per sequence read, nothing else', async () => {
+  /**
+   * The commands (with their arguments) that `work` sends on a fresh node, after `warmUp` ran there: the
+   * first call of each script may be answered NOSCRIPT and repeated as EVAL, so warm-ups call each once.
+   */
+  async function commandsOf(warmUp: (store: RedisIdempotencyStore) => Promise<unknown>, work: (store: RedisIdempotencyStore) => Promise<unknown>) {
     const node = openNode();
     let recorder: KeyCommandRecorder | undefined;
     try {
-      // The first call of each script may be answered NOSCRIPT and repeated as EVAL.
-      await node.store.claim({ ...message, messageId: 'warm-up' }, 'w', 60_000);
-      await node.store.renew({ ...message, messageId: 'warm-up' }, 'w', 60_000);
-      await node.store.complete({ ...message, messageId: 'warm-up' }, 'w', { ok: true, result: 0 }, 60_000);
-      await node.store.recordSequence({ ...sender, senderId: 'warm-up' }, 1, 60_000);
+      await warmUp(node.store);
       recorder = await KeyCommandRecorder.start(node.client, node.keyPrefix);
-      await node.store.claim(message, 'a', 60_000);
-      await node.store.claim(message, 'b', 60_000);
-      await node.store.renew(message, 'a', 60_000);
-      await node.store.complete(message, 'a', { ok: true, result: 'r' }, 60_000);
-      await node.store.claim(message, 'b', 60_000);
-      await node.store.recordSequence(sender, 2, 60_000);
-      await node.store.completedSequence(sender);
-      expect(await recorder.stopNames()).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'get', 'exists']);
+      await work(node.store);
+      const seen = await recorder.stop();
+      return { seen, names: seen.map(([command]) => command.toLowerCase()), keyPrefix: node.keyPrefix };
     } finally {
       recorder?.disconnect();
       await node.close();
     }
+  }
+
+  it('sends one EVALSHA per write and one GET per sequence read, nothing else', async () => {
+    const warmUp = { ...message, messageId: 'warm-up' };
+    const { names } = await commandsOf(
+      async (store) => {
+        await store.claim(warmUp, 'w', 60_000);
+        await store.renew(warmUp, 'w', 60_000);
+        await store.complete(warmUp, 'w', { ok: true, result: 0 }, 60_000);
+        await store.recordSequence({ ...sender, senderId: 'warm-up' }, 1, 60_000);
+      },
+      async (store) => {
+        await store.claim(message, 'a', 60_000);
+        await store.claim(message, 'b', 60_000);
+        await store.renew(message, 'a', 60_000);
+        await store.complete(message, 'a', { ok: true, result: 'r' }, 60_000);
+        await store.claim(message, 'b', 60_000);
+        await store.recordSequence(sender, 2, 60_000);
+        await store.completedSequence(sender);
+      },
+    );
+    expect(names).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'get', 'exists']);
   });
 
   it('sends one EVALSHA for a whole 100-key batch, over all its keys', async () => {
-    const node = openNode();
-    let recorder: KeyCommandRecorder | undefined;
-    try {
-      const keys = Array.from({ length: 100 }, (_, n) => ({ ...message, messageId: `batch-${n}` }));
-      // Warm-up: the first call of each script may be answered NOSCRIPT and repeated as EVAL.
-      await node.store.claimBatch([{ ...message, messageId: 'warm-up' }], 'w', 60_000);
-      await node.store.renewBatch([{ key: { ...message, messageId: 'warm-up' }, token: 'w' }], 60_000);
-      await node.store.completeBatch([{ key: { ...message, messageId: 'warm-up' }, token: 'w', reply: { ok: true, result: 0 } }], 60_000);
-      recorder = await KeyCommandRecorder.start(node.client, node.keyPrefix);
-      await node.store.claimBatch(keys, 'a', 60_000);
-      await node.store.renewBatch(keys.map((key) => ({ key, token: 'a' })), 60_000);
-      await node.store.completeBatch(keys.map((key, n) => ({ key, token: 'a', reply: { ok: true, result: n } })), 60_000);
-      const seen = await recorder.stop();
-      expect(seen.map(([command]) => command.toLowerCase())).toEqual(['evalsha', 'evalsha', 'evalsha', 'exists']);
-      // EVALSHA sha numkeys key…: every message key is declared in KEYS, as Redis Cluster requires.
-      for (const [, , numberOfKeys, ...rest] of seen.slice(0, 3)) {
-        expect(numberOfKeys).toBe('100');
-        expect(rest.slice(0, 100).every((key) => key.startsWith(`${node.keyPrefix}{`) && key.includes(':msg:send'))).toBe(true);
-      }
-    } finally {
-      recorder?.disconnect();
-      await node.close();
+    const keys = Array.from({ length: 100 }, (_, n) => ({ ...message, messageId: `batch-${n}` }));
+    const warmUp = { ...message, messageId: 'warm-up' };
+    const { seen, names, keyPrefix } = await commandsOf(
+      async (store) => {
+        await store.claimBatch([warmUp], 'w', 60_000);
+        await store.renewBatch([{ key: warmUp, token: 'w' }], 60_000);
+        await store.completeBatch([{ key: warmUp, token: 'w', reply: { ok: true, result: 0 } }], 60_000);
+      },
+      async (store) => {
+        await store.claimBatch(keys, 'a', 60_000);
+        await store.renewBatch(keys.map((key) => ({ key, token: 'a' })), 60_000);
+        await store.completeBatch(keys.map((key, n) => ({ key, token: 'a', reply: { ok: true, result: n } })), 60_000);
+      },
+    );
+    expect(names).toEqual(['evalsha', 'evalsha', 'evalsha', 'exists']);
+    // EVALSHA sha numkeys key…: every message key is declared in KEYS, as Redis Cluster requires.
+    for (const [, , numberOfKeys, ...rest] of seen.slice(0, 3)) {
+      expect(numberOfKeys).toBe('100');
+      expect(rest.slice(0, 100).every((key) => key.startsWith(`${keyPrefix}{`) && key.includes(':msg:send'))).toBe(true);
     }
   });
 
   it('sends one EVALSHA for a whole turn: completions and claims together', async () => {
-    const node = openNode();
-    let recorder: KeyCommandRecorder | undefined;
-    try {
-      const warmUp = { ...message, messageId: 'warm-up' };
-      await node.store.completeThenClaim({ entries: [{ key: warmUp, token: 'w', reply: { ok: true, result: 0 } }], ttlMs: 60_000 }, { keys: [warmUp], token: 'w', leaseMs: 60_000 });
-      recorder = await KeyCommandRecorder.start(node.client, node.keyPrefix);
-      const done = { ...message, messageId: 'done' };
-      await node.store.completeThenClaim(
+    const warmUp = { ...message, messageId: 'warm-up' };
+    const done = { ...message, messageId: 'done' };
+    const { names } = await commandsOf(
+      (store) => store.completeThenClaim({ entries: [{ key: warmUp, token: 'w', reply: { ok: true, result: 0 } }], ttlMs: 60_000 }, { keys: [warmUp], token: 'w', leaseMs: 60_000 }),
+      (store) => store.completeThenClaim(
         { entries: [{ key: done, token: 'a', reply: { ok: true, result: 1 } }], ttlMs: 60_000 },
         { keys: [done, { ...message, messageId: 'next' }], token: 'b', leaseMs: 60_000 },
-      );
-      expect(await recorder.stopNames()).toEqual(['evalsha', 'exists']);
-    } finally {
-      recorder?.disconnect();
-      await node.close();
-    }
+      ),
+    );
+    expect(names).toEqual(['evalsha', 'exists']);
   });
 
   it('does not echo back replies the batch recorded, only earlier ones', async () => {
