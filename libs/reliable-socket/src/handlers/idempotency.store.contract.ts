@@ -153,6 +153,14 @@ export function describeIdempotencyStoreContract(name: string, factory: () => Pr
         expect(await subject.store.claim(message(), 'c', LONG_MS)).toEqual({ status: 'done', reply: ok('first') });
       });
 
+      it('keeps the first reply for the ttlMs of a later completion too, counted from that one', async () => {
+        await subject.store.claim(message(), 'a', LONG_MS);
+        await subject.store.complete(message(), 'a', ok('first'), SHORT_MS);
+        expect(await subject.peer.complete(message(), 'b', ok('second'), LONG_MS)).toEqual(ok('first'));
+        await sleep(PAST_SHORT_MS);
+        expect(await subject.store.claim(message(), 'c', LONG_MS)).toEqual({ status: 'done', reply: ok('first') });
+      });
+
       it('records a completion whose lease expired when nobody else completed', async () => {
         await subject.store.claim(message(), 'a', SHORT_MS);
         await sleep(PAST_SHORT_MS);

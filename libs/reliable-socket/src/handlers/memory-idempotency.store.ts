@@ -87,7 +87,11 @@ export class MemoryIdempotencyStore extends BatchedIdempotencyStore {
     return entries.map(({ key }, index) => {
       const id = messageId(key);
       const entry = this.liveMessage(id, now);
-      if (entry?.kind === 'done') return decodeReply(entry.replyJson);
+      if (entry?.kind === 'done') {
+        // The kept reply lives for this completion's TTL too, as the Redis script writes it back.
+        entry.expiresAt = now + ttlMs;
+        return decodeReply(entry.replyJson);
+      }
       this.messages.set(id, { kind: 'done', replyJson: jsons[index], expiresAt: now + ttlMs });
       return decodeReply(jsons[index]);
     });

@@ -3,19 +3,19 @@ import type { SendReply } from '@reliable-socket/client/protocol';
 import { assertOneUser, type ClaimOutcome, type Completion, type MessageKey, type SequenceKey } from './idempotency.store.js';
 import { assertDurationMs, assertSequence, UNUSED_DURATION_MS } from './idempotency-limits.policy.js';
 import { decodeReply, encodeReply } from './reply.codec.js';
-import { defineIdempotencyCommands, type IdempotencyCommands, type RawClaimOutcome } from './redis/idempotency-commands.js';
+import { defineIdempotencyCommands, type IdempotencyCommands, type RawOutcome } from './redis/idempotency-commands.js';
 import { IdempotencyKeys } from './redis/idempotency-keys.js';
 import { BatchedIdempotencyStore } from './idempotency-store.base.js';
 
-function toClaimOutcome([status, detail]: RawClaimOutcome): ClaimOutcome {
-  switch (status) {
-    case 'done':
-      return { status, reply: decodeReply(detail) };
-    case 'busy':
-      return { status, retryAfterMs: detail };
-    default:
-      return { status: 'claimed' };
-  }
+function toClaimOutcome(outcome: RawOutcome): ClaimOutcome {
+  if (typeof outcome === 'string') return { status: 'done', reply: decodeReply(outcome) };
+  return outcome === 0 ? { status: 'claimed' } : { status: 'busy', retryAfterMs: outcome };
+}
+
+/** A reply recorded by this turn is decoded from the JSON sent (`0`: its own, `-n`: entry n's), not echoed back. */
+function recordedJson(outcome: RawOutcome, sent: string, turn: string[]): string {
+  if (typeof outcome === 'string') return outcome;
+  return outcome === 0 ? sent : turn[-outcome - 1];
 }
 
 export interface RedisIdempotencyStoreOptions {
@@ -73,14 +73,13 @@ export class RedisIdempotencyStore extends BatchedIdempotencyStore {
     if (messages.length === 0) return { completed: [], claimed: [] };
     assertOneUser(messages);
     const jsons = entries.map(({ reply }) => encodeReply(reply)); // throws before anything is recorded
-    const [completions, claims] = await this.commands.rsIdemCompleteThenClaim(
+    const outcomes = await this.commands.rsIdemCompleteThenClaim(
       messages.length, ...messages.map((key) => this.keys.message(key)),
       entries.length, ttlMs, token, leaseMs, ...jsons,
     );
     return {
-      // A number names the entry whose reply was recorded: decoded from the JSON sent, not echoed back.
-      completed: completions.map((json) => decodeReply(typeof json === 'number' ? jsons[json - 1] : json)),
-      claimed: claims.map(toClaimOutcome),
+      completed: jsons.map((json, i) => decodeReply(recordedJson(outcomes[i], json, jsons))),
+      claimed: keys.map((_, i) => toClaimOutcome(outcomes[entries.length + i])),
     };
   }
 

@@ -38,10 +38,10 @@ function scriptCaller(client: ScriptingClient, { lua, numberOfKeys }: LuaCommand
  * the copying cost more CPU than the commands it carried.
  *
  * @example
- * const commands = defineLuaCommands<{ rsIdemClaim(count: number, ...keysAndArgs: string[]): Promise<unknown[]> }>(client, {
- *   rsIdemClaim: { lua: CLAIM_LUA },
+ * const commands = defineLuaCommands<{ rsIdemRenew(count: number, ...keysAndArgs: Array<string | number>): Promise<Array<0 | 1>> }>(client, {
+ *   rsIdemRenew: { lua: RENEW_LUA },
  * });
- * await commands.rsIdemClaim(2, keyA, keyB, token, leaseMs);
+ * await commands.rsIdemRenew(2, keyA, keyB, leaseMs, tokenA, tokenB);
  */
 export function defineLuaCommands<T extends object>(client: RedisClient, definitions: Record<keyof T & string, LuaCommandDefinition>): T {
   const scripting = client as unknown as ScriptingClient;

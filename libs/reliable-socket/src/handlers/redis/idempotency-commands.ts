@@ -7,15 +7,13 @@ import { RENEW_LUA } from './renew.lua.js';
 
 type Argument = string | number;
 
-export type RawClaimOutcome = ['done', string] | ['busy', number] | ['claimed'];
+/** What the turn script says of one key: `0`, a reply's JSON, a lease's ms left (claim found busy) or `-n` (completion: entry n's reply). */
+export type RawOutcome = string | number;
 
 /** The idempotency store's Lua scripts as commands of its connection, prefixed apart from the stream store's. */
 export interface IdempotencyCommands {
-  /**
-   * The batch scripts take their key count first (as `rsStreamAppend`). Completions: per key, the earlier
-   * reply JSON or the 1-based index of the entry whose reply was recorded; claims: per key, the outcome.
-   */
-  rsIdemCompleteThenClaim(numberOfKeys: number, ...keysAndArguments: Argument[]): Promise<[completions: Array<string | number>, claims: RawClaimOutcome[]]>;
+  /** The batch scripts take their key count first (as `rsStreamAppend`). One outcome per key (see the script). */
+  rsIdemCompleteThenClaim(numberOfKeys: number, ...keysAndArguments: Argument[]): Promise<RawOutcome[]>;
   rsIdemRenew(numberOfKeys: number, ...keysAndArguments: Argument[]): Promise<Array<0 | 1>>;
   rsIdemRelease(key: string, token: string): Promise<0 | 1>;
   rsIdemRecordSeq(...keysAndArguments: Argument[]): Promise<null>;
