@@ -12,9 +12,9 @@ import {
 import { Test } from '@nestjs/testing';
 import { Ack, MessageBody, SubscribeMessage, WebSocketGateway, WsException } from '@nestjs/websockets';
 import { delay, map, of, type Observable } from 'rxjs';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { Reliable, ReliableSocketModule } from '@reliable-socket/nestjs';
-import { listenInProcess, TEST_HEARTBEAT, userFromHandshake } from './fixtures/in-process.node.js';
+import { connectSocket, listenInProcess, TEST_HEARTBEAT, userFromHandshake } from './fixtures/in-process.node.js';
 import { sleep } from './support/wait.js';
 
 /** What the enhancers saw: the data each was given, by enhancer. */
@@ -109,11 +109,7 @@ describe('@Reliable() dispatch in front of Nest', () => {
   beforeAll(async () => {
     let url: string;
     ({ app, url } = await listenInProcess(DispatchModule));
-    socket = io(`${url}/dispatch`, { transports: ['websocket'], auth: { user: 'dana' }, reconnection: false, forceNew: true });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
+    socket = await connectSocket(`${url}/dispatch`, { user: 'dana' });
   });
 
   afterAll(async () => {

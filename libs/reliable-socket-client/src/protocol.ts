@@ -43,6 +43,13 @@ export const WireEvent = {
   PresenceUnsubscribe: 'rs:presence:unsubscribe',
   /** server → client: a member of a followed room came online or went offline ({@link PresenceEnvelope}). */
   Presence: 'rs:presence',
+  /**
+   * client → server, without an ack callback: messages to `@Reliable()` handlers, several in one packet
+   * ({@link SendBatchItem}[], at most {@link MAX_SEND_BATCH}). Their replies come as `rs:reply`.
+   */
+  Send: 'rs:send',
+  /** server → client: replies to `rs:send` messages ({@link SendReplyItem}[]), each as soon as it is ready. */
+  Reply: 'rs:reply',
 } as const;
 
 /** The handshake field the SDK merges into the application's own `auth` object. */
@@ -166,6 +173,15 @@ export interface SendEnvelope {
 
 /** Ack of a reliable client message: the handler's return value, or its error. */
 export type SendReply = { ok: true; result: unknown } | ({ ok: false } & ErrorReply);
+
+/** One message of an `rs:send` packet: the event of its `@Reliable()` handler, and its envelope. */
+export type SendBatchItem = [event: string, envelope: SendEnvelope];
+
+/** One reply of an `rs:reply` packet: the id of the message it answers, and the reply. */
+export type SendReplyItem = [id: string, reply: SendReply];
+
+/** Messages per `rs:send` packet at most: the server answers any beyond it with `BAD_REQUEST`. */
+export const MAX_SEND_BATCH = 64;
 
 /** Lifecycle signals the server pushes (session replaced, token expiring, node draining). */
 export interface ControlEnvelope {

@@ -10,7 +10,7 @@ import { TypedEmitter } from './lifecycle/lifecycle.emitter.js';
 import type { PendingMessage } from './outbox/outbox.store.js';
 import { ReliableOutbox, type SendOptions } from './outbox/reliable.outbox.js';
 import { randomId } from './outbox/random.id.js';
-import { socketTransport } from './outbox/socket.transport.js';
+import { SocketSendTransport } from './outbox/socket.transport.js';
 import type { PresenceApi } from './presence/presence.api.js';
 import { PresenceTracker } from './presence/presence.tracker.js';
 import { ConnectionSupervisor, type ConnectionState } from './reconnect/connection.supervisor.js';
@@ -96,7 +96,7 @@ export class ReliableClient {
     );
     this.supervisor = new ConnectionSupervisor(this.socket, this.options.reconnect, this.lifecycle);
     this.liveness = new LivenessProbe(this.socket, this.options.probeTimeoutMs, () => this.supervisor.restart());
-    this.outbox = new ReliableOutbox(this.options, socketTransport(this.socket), this.lifecycle);
+    this.outbox = new ReliableOutbox(this.options, new SocketSendTransport(this.socket), this.lifecycle);
     this.sessions = new SessionTracker(this.socket, this.options, this.lifecycle);
     this.presence = this.presenceTracker = new PresenceTracker(this.socket, this.lifecycle, this.options.requestTimeoutMs);
     this.listen();

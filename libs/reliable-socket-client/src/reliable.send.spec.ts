@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
-import type { SendEnvelope, SendReply } from './protocol.js';
+import { WireEvent, type SendBatchItem, type SendEnvelope, type SendReply } from './protocol.js';
 import { ReliableClient } from './reliable.client.js';
 import type { ReliableClientOptions } from './reliable-client.options.js';
 import { MemoryStorage } from './storage/memory.storage.js';
@@ -36,6 +36,8 @@ class DedupeServer {
   private readonly replies = new Map<string, Promise<SendReply>>();
   /** Attempts received on a connection and not acked yet, by connection: the client's window as seen here. */
   maxOutstanding = 0;
+  /** Messages per `rs:send` packet received, in order. */
+  readonly sendPackets: number[] = [];
   handlerDelayMs = 0;
   acking = true;
   decide: (envelope: SendEnvelope, receipt: number) => Decision = () => 'handle';
@@ -54,24 +56,32 @@ class DedupeServer {
   private onConnection(socket: ServerSocket): void {
     this.sockets.push(socket);
     const outstanding = new Set<string>();
-    socket.on(EVENT, async (envelope: SendEnvelope, ack: (reply: SendReply) => void) => {
-      this.received.push(envelope);
-      if (!this.replies.has(envelope.id) && !this.firstSeen.some((e) => e.id === envelope.id)) this.firstSeen.push(envelope);
-      const decision = this.decide(envelope, this.received.length);
-      if (decision === 'ignore') return;
-      if (decision === 'drop-before-handler') return void socket.disconnect(true);
-      outstanding.add(envelope.id);
-      this.maxOutstanding = Math.max(this.maxOutstanding, outstanding.size);
-      let reply = this.replies.get(envelope.id);
-      if (!reply) {
-        reply = this.handle(envelope);
-        this.replies.set(envelope.id, reply);
+    // The SDK sends its messages as `rs:send` packets of [event, envelope] and gets replies as `rs:reply` [id, reply].
+    socket.on(WireEvent.Send, (items: SendBatchItem[]) => {
+      this.sendPackets.push(items.length);
+      for (const [event, envelope] of items) {
+        if (event === EVENT) void this.receive(socket, envelope, outstanding);
       }
-      const answer = await reply;
-      outstanding.delete(envelope.id);
-      if (decision === 'drop-after-handler') return void socket.disconnect(true);
-      if (this.acking) ack(answer);
     });
+  }
+
+  private async receive(socket: ServerSocket, envelope: SendEnvelope, outstanding: Set<string>): Promise<void> {
+    this.received.push(envelope);
+    if (!this.replies.has(envelope.id) && !this.firstSeen.some((e) => e.id === envelope.id)) this.firstSeen.push(envelope);
+    const decision = this.decide(envelope, this.received.length);
+    if (decision === 'ignore') return;
+    if (decision === 'drop-before-handler') return void socket.disconnect(true);
+    outstanding.add(envelope.id);
+    this.maxOutstanding = Math.max(this.maxOutstanding, outstanding.size);
+    let reply = this.replies.get(envelope.id);
+    if (!reply) {
+      reply = this.handle(envelope);
+      this.replies.set(envelope.id, reply);
+    }
+    const answer = await reply;
+    outstanding.delete(envelope.id);
+    if (decision === 'drop-after-handler') return void socket.disconnect(true);
+    if (this.acking) socket.emit(WireEvent.Reply, [[envelope.id, answer]]);
   }
 
   private async handle({ id, data }: SendEnvelope): Promise<SendReply> {
@@ -186,5 +196,14 @@ describe('ReliableClient.send against a real Socket.IO server', () => {
     expect(results.map((r) => r.n)).toEqual(Array.from({ length: 40 }, (_, n) => n));
     expect(server.maxOutstanding).toBe(4);
     expect(server.received).toHaveLength(40);
+  }, 10_000);
+
+  it('sends the messages of one turn together, in one rs:send packet, in send order', async () => {
+    const c = client({ maxInFlight: 32 });
+    await c.send(EVENT, { n: 0 }); // connected, outbox loaded
+    const results = await Promise.all(Array.from({ length: 20 }, (_, n) => c.send<{ n: number }>(EVENT, { n: n + 1 })));
+    expect(results.map((r) => r.n)).toEqual(Array.from({ length: 20 }, (_, n) => n + 1));
+    expect(server.sendPackets).toEqual([1, 20]);
+    expect(server.received.map((e) => e.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
   }, 10_000);
 });

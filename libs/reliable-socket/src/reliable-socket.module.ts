@@ -28,6 +28,7 @@ import { IdempotencyStore } from './handlers/idempotency.store.js';
 import { ReliableExceptionFilter } from './handlers/reliable-exception.filter.js';
 import { ReliableHandlersExplorer } from './handlers/reliable-handlers.explorer.js';
 import { ReliableMessageDispatcher } from './handlers/reliable-message.dispatcher.js';
+import { SendBatchListener } from './handlers/send-batch.listener.js';
 import { PresenceService } from './presence/presence.service.js';
 import { PresenceStore } from './presence/presence.store.js';
 import { PresenceTracker } from './presence/presence.tracker.js';
@@ -60,6 +61,7 @@ import { PresenceTracker } from './presence/presence.tracker.js';
     ExactlyOnceRunner,
     ReliableHandlersExplorer,
     ReliableMessageDispatcher,
+    SendBatchListener,
     ReliableExceptionFilter,
     NamespaceRegistry,
     StreamReplayer,

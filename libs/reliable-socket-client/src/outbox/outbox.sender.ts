@@ -11,8 +11,12 @@ const UNAVAILABLE_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 5_000 };
 export interface SendTransport {
   /** Attempts are made only while connected: socket.io would otherwise buffer them and send them twice. */
   isConnected(): boolean;
-  /** Emits one attempt and resolves with the server's ack; rejects on ack timeout or disconnect. */
-  emit(event: string, envelope: SendEnvelope, ackTimeoutMs: number): Promise<unknown>;
+  /**
+   * Emits one attempt and resolves with the server's ack; rejects on ack timeout or disconnect. `size`
+   * is the message's weight on the wire (characters of its stored JSON), for transports that pack
+   * several attempts into one packet.
+   */
+  emit(event: string, envelope: SendEnvelope, ackTimeoutMs: number, size: number): Promise<unknown>;
 }
 
 export interface OutboxSenderOptions {
@@ -63,6 +67,8 @@ export class OutboxSender {
     private readonly transport: SendTransport,
     private readonly options: OutboxSenderOptions,
     private readonly onReply: (message: OutboxMessage, reply: SendReply) => void,
+    /** The `size` an attempt of the message is emitted with (see {@link SendTransport.emit}). */
+    private readonly sizeOf: (message: OutboxMessage) => number = () => 0,
   ) {
     this.resume = new RetryScheduler(options.unavailableBackoff ?? UNAVAILABLE_BACKOFF, () => this.unpause());
   }
@@ -141,7 +147,7 @@ export class OutboxSender {
     const envelope: SendEnvelope = { id: message.id, sid: message.sid, seq: message.seq, data: message.data };
     let ack: Promise<unknown>;
     try {
-      ack = this.transport.emit(message.event, envelope, this.options.ackTimeoutMs);
+      ack = this.transport.emit(message.event, envelope, this.options.ackTimeoutMs, this.sizeOf(message));
     } catch (cause) {
       // A synchronous throw (the event name is refused) would throw again on every retry: final.
       ack = Promise.resolve(failure(ErrorCode.BadRequest, `cannot emit "${message.event}": ${cause instanceof Error ? cause.message : String(cause)}`));

@@ -97,6 +97,11 @@ export class OutboxStore {
     return this.messages.has(id);
   }
 
+  /** Characters of a queued message's stored JSON text (0 if it is not queued): its weight on the wire. */
+  sizeOf(id: string): number {
+    return this.messages.get(id)?.json.length ?? 0;
+  }
+
   /** Copies of the queued messages, in send order. */
   list(): OutboxMessage[] {
     return Array.from(this.messages.values(), ({ message }) => copy(message));

@@ -68,7 +68,7 @@ export class ReliableOutbox {
     const keys = storageKeys(options.storageKey);
     this.outboxKey = keys.outbox;
     this.store = new OutboxStore(options.storage, keys, (message, cause) => this.report(message, cause));
-    this.sender = new OutboxSender(transport, options, (message, reply) => this.settle(message, reply));
+    this.sender = new OutboxSender(transport, options, (message, reply) => this.settle(message, reply), ({ id }) => this.store.sizeOf(id));
     this.stored = new AfterWriteQueue(() => this.store.save(), (items) => this.release(items), (cause) => this.writeFailed(cause));
     this.loaded = this.store.load().then(() => {
       this.ready = true;

@@ -2,6 +2,9 @@ import { ErrorCode, type ErrorReply, type SendEnvelope } from '@reliable-socket/
 
 const ID_PATTERN = /^[\w.:-]{1,128}$/;
 
+/** Whether `value` can be a message id (or a sender id): 1-128 characters of `[A-Za-z0-9_.:-]`. */
+export const isMessageId = (value: unknown): value is string => typeof value === 'string' && ID_PATTERN.test(value);
+
 export type ParsedEnvelope = { envelope: SendEnvelope } | ErrorReply;
 
 function invalid(problem: string): ErrorReply {
@@ -17,8 +20,8 @@ export function parseSendEnvelope(payload: unknown, maxPayloadBytes: number): Pa
     return invalid('expected { id, sid, seq, data }');
   }
   const { id, sid, seq, data } = payload as Partial<SendEnvelope>;
-  if (typeof id !== 'string' || !ID_PATTERN.test(id)) return invalid('"id" must be 1-128 characters of [A-Za-z0-9_.:-]');
-  if (typeof sid !== 'string' || !ID_PATTERN.test(sid)) return invalid('"sid" must be 1-128 characters of [A-Za-z0-9_.:-]');
+  if (!isMessageId(id)) return invalid('"id" must be 1-128 characters of [A-Za-z0-9_.:-]');
+  if (!isMessageId(sid)) return invalid('"sid" must be 1-128 characters of [A-Za-z0-9_.:-]');
   if (!Number.isSafeInteger(seq) || (seq as number) < 1) return invalid('"seq" must be a positive integer');
   const size = data === undefined ? 0 : Buffer.byteLength(JSON.stringify(data));
   if (size > maxPayloadBytes) {

@@ -5,6 +5,24 @@ import type { ReliableRoutes } from '../handlers/reliable-message.dispatcher.js'
 import type { BoundHandler, ClientAck, HandlerReplySender } from './handler-reply.sender.js';
 import type { SocketListener } from './socket-listeners.js';
 
+/** The listeners routers attach, told apart from the other listeners of a socket's events. */
+const routerListeners = new WeakSet<SocketListener>();
+
+/**
+ * Hands `args` to the gateway handlers of `event` on `socket`, as if the client had emitted `event`
+ * with them; false, with nothing run, when no gateway handles `event` (listeners other than the
+ * routers', such as the library's own or `disconnect`, are never run).
+ */
+export function dispatchToGatewayHandlers(socket: Socket, event: string, args: unknown[]): boolean {
+  let handled = false;
+  for (const listener of socket.listeners(event)) {
+    if (!routerListeners.has(listener as SocketListener)) continue;
+    (listener as SocketListener).apply(socket, args);
+    handled = true;
+  }
+  return handled;
+}
+
 /** Splits a message's arguments into data and ack: the adapter's `mapPayload`, so a subclass's override applies. */
 export type PayloadMapper = (payload: unknown) => { data: unknown; ack?: unknown };
 
@@ -56,9 +74,11 @@ export class GatewayMessageRouter {
   private listenerFor(index: number): SocketListener {
     // An alias: the listener's own `this` is the socket.
     const router = this;
-    return function (this: Socket, ...args: unknown[]) {
+    const listener = function (this: Socket, ...args: unknown[]) {
       router.dispatch(this, index, args);
     };
+    routerListeners.add(listener);
+    return listener;
   }
 
   private dispatch(socket: Socket, index: number, args: unknown[]): void {

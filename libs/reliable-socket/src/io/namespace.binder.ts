@@ -19,6 +19,7 @@ import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 import { GracefulDrain } from '../drain/graceful.drain.js';
 import { addSocketListeners, type SocketListeners } from './socket-listeners.js';
 import { DisconnectHooks, type DisconnectHook } from './disconnect.hooks.js';
+import { SendBatchListener } from '../handlers/send-batch.listener.js';
 
 function isServer(target: Server | Namespace): target is Server {
   return 'engine' in target && 'sockets' in target;
@@ -55,12 +56,14 @@ export class NamespaceBinder {
     private readonly metrics: ReliableMetrics,
     private readonly drain: GracefulDrain,
     private readonly reliableMessages: ReliableMessageDispatcher,
+    sendBatches: SendBatchListener,
   ) {
     // An alias: the listener's own `this` is the socket.
     const binder = this;
     this.listeners = {
       ...requests.listeners,
       ...credentials.listeners,
+      ...sendBatches.listeners,
       disconnect(reason: string) {
         binder.disconnected(this);
         binder.disconnectHooks.run(this, reason);
