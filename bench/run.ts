@@ -49,7 +49,10 @@ async function main(): Promise<void> {
       for (const [store, result] of Object.entries(sends)) {
         const cpu = (runs: { serverCpuMicros: number; clientCpuMicros: number }[]): string =>
           runs.map((run) => `${Math.round(run.serverCpuMicros)}/${Math.round(run.clientCpuMicros)}`).join(' ');
-        console.log(`${store}: ratio ${result.ratio.toFixed(2)}, msg/s ${JSON.stringify(result.medianMsgsPerSec)}, ` +
+        const rounded = (values: Record<string, number>, digits = 0): string =>
+          Object.entries(values).map(([variant, value]) => `${variant} ${value.toFixed(digits)}`).join(', ');
+        console.log(`${store}: ratio ${result.ratio.toFixed(2)}, msg/s ${rounded(result.medianMsgsPerSec)}, ` +
+          `p50 ms ${rounded(result.medianP50Ms, 1)}, p99 ms ${rounded(result.medianP99Ms, 1)}, ` +
           `server/client CPU µs per message: plain ${cpu(result.runs.plain)}; reliable ${cpu(result.runs.reliable)}`);
       }
       return;
