@@ -61,7 +61,8 @@ async function main(): Promise<void> {
       const idle = await runIdleMemory(start, redis, keyPrefix, { ...CONFIG.idle, openFileLimit: facts.openFileLimit });
       const perConnection = (variant: 'plain' | 'nest' | 'reliable'): number => Math.round(idle[variant].heapBytesPerConnection);
       console.log(`idle heap bytes / connection: plain ${perConnection('plain')}, nest ${perConnection('nest')}, reliable ${perConnection('reliable')}; ` +
-        `library share ${perConnection('reliable') - perConnection('nest')}, over plain ${perConnection('reliable') - perConnection('plain')}`);
+        `library share ${perConnection('reliable') - perConnection('nest')}, over plain ${perConnection('reliable') - perConnection('plain')}; ` +
+        `highest reading: reliable ${Math.round(idle.reliable.heapPeakBytesPerConnection)}`);
       return;
     }
     log(`starting servers (redis key prefix ${keyPrefix})`);

@@ -71,7 +71,8 @@ export function connectionsDetails({ sends, connections, idle }: ConnectionResul
   };
   const idleLine = (variant: IdleVariant): string => {
     const run = idle[variant];
-    return `${variant} up in ${formatInt(run.connectMs)} ms, heap ${formatFixed(run.heapBeforeBytes / 2 ** 20, 1)} → ${formatFixed(run.heapAfterBytes / 2 ** 20, 1)} MiB`;
+    return `${variant} up in ${formatInt(run.connectMs)} ms, heap ${formatFixed(run.heapBeforeBytes / 2 ** 20, 1)} → ${formatFixed(run.heapAfterBytes / 2 ** 20, 1)} MiB ` +
+      `(highest of the readings ${signed(run.heapPeakBytesPerConnection - run.heapBytesPerConnection)} B / connection)`;
   };
   const limited = idle.plain.count < idle.requested
     ? ` (${formatInt(idle.requested)} asked for; the open-file limit ${formatInt(idle.openFileLimit)} held only ${formatInt(idle.plain.count)})`
@@ -86,7 +87,7 @@ export function connectionsDetails({ sends, connections, idle }: ConnectionResul
       `connect p50 / p99 (ms): plain ${latencies(connections.medianP50Ms.plain, connections.medianP99Ms.plain)}, reliable ${latencies(connections.medianP50Ms.reliable, connections.medianP99Ms.reliable)}`,
     `per reliable connection, connect and disconnect together: ${formatFixed(connectionMean((run) => run.redisWritesPerConnection), 2)} redis writes (round trips); ` +
       `redis commands executed (INFO commandstats, Lua-internal included): ${reliableCommands()}`,
-    `idle ${formatInt(idle.plain.count)}${limited}: ${idleLine('plain')}; ${idleLine('nest')}; ${idleLine('reliable')} (heap after a forced GC in the server process)`,
+    `idle ${formatInt(idle.plain.count)}${limited}: ${idleLine('plain')}; ${idleLine('nest')}; ${idleLine('reliable')} (heap after a forced GC in the server process, median of 3 readings a second apart)`,
     `idle heap / connection of a Nest gateway without reliable-socket: ${formatInt(idle.nest.heapBytesPerConnection)} bytes, so of the reliable app's ` +
       `${signed(idle.reliable.heapBytesPerConnection - idle.plain.heapBytesPerConnection)} over plain, Nest's gateway plumbing is ` +
       `${signed(idle.nest.heapBytesPerConnection - idle.plain.heapBytesPerConnection)} and reliable-socket ${signed(idle.reliable.heapBytesPerConnection - idle.nest.heapBytesPerConnection)}`,
