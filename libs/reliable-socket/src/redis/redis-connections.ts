@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { gateCommands } from './redis-availability.gate.js';
 import type { RedisClient } from './redis-client.js';
+import { coalesceWritesPerTurn } from './turn-writes.coalescer.js';
 
 /** What the `redis` option accepts. A supplied instance is only a template: it is duplicated, never used or quit. */
 export type RedisSource = string | RedisOptions | Redis | Cluster;
@@ -37,10 +38,10 @@ interface Role {
  * count) is not a key, so concurrent calls for users on different masters land in one pipeline that
  * ioredis rejects whole ("All keys in the pipeline should belong to the same slots allocation group").
  */
-const commandRole = (timeoutMs: number): Role => ({
+const commandRole = (timeoutMs: number, enableAutoPipelining = true): Role => ({
   connection: {
     enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs, socketTimeout: timeoutMs,
-    enableAutoPipelining: true, lazyConnect: false,
+    enableAutoPipelining, lazyConnect: false,
   },
   cluster: { enableOfflineQueue: false, enableAutoPipelining: false, lazyConnect: false },
 });
@@ -61,14 +62,22 @@ const pubSubRole = (timeoutMs: number, enableAutoPipelining = false): Role => ({
 const LIVENESS_PING_MS = 5_000;
 
 /**
- * The Redis connections the library uses: one for commands (auto-pipelined, so concurrent appends share
- * round trips, and gated so no call outlives `timeoutMs`), one for the store's subscriptions, and a pub/sub
- * pair for the Socket.IO Redis adapter. All are created (and closed) here.
+ * The Redis connections the library uses: two for commands, gated so no call outlives `timeoutMs`
+ * (`command`, auto-pipelined, so that the many independent calls of a turn share round trips, and
+ * `direct`, for callers that batch their own calls per turn), one for the store's subscriptions, and a
+ * pub/sub pair for the Socket.IO Redis adapter. All are created (and closed) here.
  */
 export class RedisConnections {
   private constructor(
     /** Every call completes or fails with `StoreUnavailableError` within the configured timeout. */
     readonly command: RedisClient,
+    /**
+     * Like `command`, without auto-pipelining: a call is written in the turn it is made (the turn's writes
+     * still leave together, see {@link coalesceWritesPerTurn}), not one turn later through a pipeline
+     * object. For calls already batched per turn whose reply someone waits for (the idempotency store).
+     * On a Cluster, where `command` does not auto-pipeline either, it is `command`.
+     */
+    readonly direct: RedisClient,
     readonly subscriber: RedisClient,
     readonly adapterPub: RedisClient,
     readonly adapterSub: RedisClient,
@@ -90,13 +99,18 @@ export class RedisConnections {
       open = ({ connection }) => new RedisClientClass({ ...base, ...connection });
     }
     const rawCommand = reportOutages(open(commandRole(timeoutMs)), 'command');
+    const rawDirect = isCluster(source) ? undefined : reportOutages(open(commandRole(timeoutMs, false)) as Redis, 'direct command');
+    if (rawDirect) coalesceWritesPerTurn(rawDirect);
     const subscriber = reportOutages(open(pubSubRole(timeoutMs)), 'subscriber');
     const adapterPub = reportOutages(open(pubSubRole(timeoutMs, true)), 'adapter publisher');
     const adapterSub = reportOutages(open(pubSubRole(timeoutMs)), 'adapter subscriber');
     const liveness = setInterval(() => {
       for (const connection of [subscriber, adapterSub]) if (connection.status === 'ready') connection.ping().catch(() => undefined);
     }, LIVENESS_PING_MS).unref();
-    return new RedisConnections(gateCommands(rawCommand, timeoutMs), subscriber, adapterPub, adapterSub, [rawCommand, subscriber, adapterPub, adapterSub], liveness);
+    const command = gateCommands(rawCommand, timeoutMs);
+    const direct = rawDirect ? gateCommands(rawDirect, timeoutMs) : command;
+    const owned = [rawCommand, ...(rawDirect ? [rawDirect] : []), subscriber, adapterPub, adapterSub];
+    return new RedisConnections(command, direct, subscriber, adapterPub, adapterSub, owned, liveness);
   }
 
   /** Builds the `@socket.io/redis-adapter` factory for these connections. */

@@ -40,7 +40,7 @@ export class ReliableBackend {
     const { RedisPresenceStore } = await import('../presence/redis-presence.store.js');
     const { RedisSessionRegistry } = await import('../sessions/redis-session.registry.js');
     const store = new RedisStreamStore({ client: connections.command, subscriber: connections.subscriber, keyPrefix, retention, idempotencyTtlMs });
-    const idempotency = new RedisIdempotencyStore({ client: connections.command, keyPrefix });
+    const idempotency = new RedisIdempotencyStore({ client: connections.direct, keyPrefix });
     const presence = new RedisPresenceStore({ client: connections.command, subscriber: connections.subscriber, keyPrefix });
     const adapter = (await connections.socketIoAdapter(keyPrefix)) as unknown as SocketIoAdapterFactory;
     const sessions = new RedisSessionRegistry({ client: connections.command, keyPrefix });
