@@ -3,6 +3,41 @@ import { Logger } from '@nestjs/common';
 import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 import { ExactlyOnceRunner, type ReliableInvocation } from './exactly-once.runner.js';
 import { MemoryIdempotencyStore } from './memory-idempotency.store.js';
+import type { Completion } from './idempotency.store.js';
+import type { SendReply } from '@reliable-socket/client/protocol';
+import { StoreUnavailableError } from '../store/store-unavailable.error.js';
+
+/** A memory store whose recordings wait until the test lets them through (or fail, if told to). */
+class HeldRecordsStore extends MemoryIdempotencyStore {
+  private held: Array<() => void> = [];
+  failRecords = false;
+
+  get waiting(): number {
+    return this.held.length;
+  }
+
+  override async completeBatch(entries: Completion[], ttlMs: number): Promise<SendReply[]> {
+    if (entries.length === 0) return []; // a claim-only turn: nothing to record
+    await new Promise<void>((resolve) => this.held.push(resolve));
+    if (this.failRecords) throw new StoreUnavailableError();
+    return super.completeBatch(entries, ttlMs);
+  }
+
+  letRecordsThrough(): void {
+    const held = this.held;
+    this.held = [];
+    held.forEach((resolve) => resolve());
+  }
+}
+
+/** Polls until `condition` holds (bounded), for states reached a few turns later. */
+async function until(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(5);
+  }
+}
 
 const options = { ordered: false, leaseMs: 5_000, dedupeTtlMs: 60_000, maxPayloadBytes: 1_024, orderWaitMs: 1_000 };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -67,5 +102,63 @@ describe('ExactlyOnceRunner', () => {
     logged.mockRestore();
     expect(good).toEqual({ ok: true, result: 'fine' });
     expect(bad).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'Internal error' } });
+  });
+
+  it('answers as soon as the handler returns and records the reply meanwhile, a duplicate waiting for the record', async () => {
+    const store = new HeldRecordsStore();
+    const runner = new ExactlyOnceRunner(store, new ReliableMetrics());
+    let runs = 0;
+    const handler = async (): Promise<{ n: number; at?: undefined }> => ({ n: (runs += 1), at: undefined });
+
+    // The answer is the reply as recorded (through JSON), before the record has landed.
+    expect(await runner.run(invocation('m6', handler))).toEqual({ ok: true, result: { n: 1 } });
+    await until(() => store.waiting === 1);
+    expect(runner.running).toBe(1); // the recording is part of the run, for a draining node
+    expect(await runner.whenIdle(20)).toBe(false);
+
+    let duplicateAnswer: SendReply | undefined;
+    const duplicate = runner.run(invocation('m6', handler)).then((reply) => (duplicateAnswer = reply));
+    await sleep(50);
+    expect(duplicateAnswer).toBeUndefined(); // waits on the lease, which the record has not replaced yet
+    store.letRecordsThrough();
+    await duplicate;
+    expect(duplicateAnswer).toEqual({ ok: true, result: { n: 1 } });
+    expect(runs).toBe(1);
+    expect(await runner.whenIdle(1_000)).toBe(true);
+  });
+
+  it('answers an ordered message only once its reply is recorded, since the next one waits for that record', async () => {
+    const store = new HeldRecordsStore();
+    const runner = new ExactlyOnceRunner(store, new ReliableMetrics());
+    const ordered: ReliableInvocation = {
+      ...invocation('m7', async () => 'first'),
+      options: { ...options, ordered: true },
+      sequence: { key: { namespace: '/chat', userId: 'alice', senderId: 's1', event: 'send' }, seq: 1 },
+    };
+    let answer: SendReply | undefined;
+    const done = runner.run(ordered).then((reply) => (answer = reply));
+    await until(() => store.waiting === 1);
+    await sleep(20);
+    expect(answer).toBeUndefined();
+    store.letRecordsThrough();
+    await done;
+    expect(answer).toEqual({ ok: true, result: 'first' });
+    expect(await store.completedSequence(ordered.sequence!.key)).toBe(1);
+  });
+
+  it('still answers when the reply cannot be recorded, says so in the log, and settles the run', async () => {
+    const store = new HeldRecordsStore();
+    store.failRecords = true;
+    const runner = new ExactlyOnceRunner(store, new ReliableMetrics());
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(await runner.run(invocation('m8', async () => 'done'))).toEqual({ ok: true, result: 'done' });
+      await until(() => store.waiting === 1);
+      store.letRecordsThrough();
+      expect(await runner.whenIdle(1_000)).toBe(true);
+      expect(warned).toHaveBeenCalledWith(expect.stringContaining('message m8 was sent but not recorded'));
+    } finally {
+      warned.mockRestore();
+    }
   });
 });

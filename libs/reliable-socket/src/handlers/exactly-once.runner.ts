@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { SendReply } from '@reliable-socket/client/protocol';
+import { ErrorCode, type SendReply } from '@reliable-socket/client/protocol';
 import { IdempotencyStore, type MessageKey, type SequenceKey } from './idempotency.store.js';
 import type { ResolvedReliableHandlerOptions } from './reliable-handler.options.js';
 import { toErrorReply } from './error-reply.mapper.js';
+import { throughJson } from './reply.codec.js';
 import { IdempotencyBatcher } from './idempotency.batcher.js';
 import { ReliableMetrics } from '../metrics/reliable.metrics.js';
 import { StoreUnavailableError } from '../store/store-unavailable.error.js';
@@ -32,10 +33,12 @@ export interface ReliableInvocation {
  * Runs in progress are tracked so a node shutting down can let them finish ({@link whenIdle}) rather than
  * leave their leases to expire.
  *
- * When the store is unreachable the reply is `UNAVAILABLE` and nothing is recorded, so the client's retry
- * is a new attempt: before the handler ran (the claim failed), or because the handler itself could not
- * reach the store (its lease is released, so the retry need not wait for it). The one case that runs a
- * handler twice is, as for a crash, a handler that finished but whose reply could not be recorded.
+ * The reply leaves as soon as the handler has returned, while it is being recorded (see
+ * {@link recordAfterAnswer}); an ordered handler's reply waits for its record, which the next message waits for.
+ *
+ * When the store is unreachable before or during the handler, the reply is `UNAVAILABLE` and nothing is
+ * recorded, so the client's retry is a new attempt: before the handler ran (the claim failed), or because
+ * the handler itself could not reach the store (its lease is released, so the retry need not wait for it).
  */
 @Injectable()
 export class ExactlyOnceRunner implements OnApplicationShutdown {
@@ -71,9 +74,13 @@ export class ExactlyOnceRunner implements OnApplicationShutdown {
       if (error instanceof StoreUnavailableError) return toErrorReply(error, this.logger);
       throw error;
     } finally {
-      this.runs -= 1;
-      if (this.runs === 0) for (const idle of [...this.idleWaiters]) idle();
+      this.settled();
     }
+  }
+
+  private settled(): void {
+    this.runs -= 1;
+    if (this.runs === 0) for (const idle of [...this.idleWaiters]) idle();
   }
 
   /**
@@ -123,9 +130,41 @@ export class ExactlyOnceRunner implements OnApplicationShutdown {
     } finally {
       release();
     }
-    const recorded = await this.batched.complete(key, token, reply, options.dedupeTtlMs);
-    if (invocation.sequence) await this.store.recordSequence(invocation.sequence.key, invocation.sequence.seq, options.dedupeTtlMs);
+    const answer = this.recordable(reply);
+    if (!invocation.sequence) {
+      this.recordAfterAnswer(key, token, answer, options.dedupeTtlMs);
+      return answer;
+    }
+    const recorded = await this.batched.complete(key, token, answer, options.dedupeTtlMs);
+    await this.store.recordSequence(invocation.sequence.key, invocation.sequence.seq, options.dedupeTtlMs);
     return recorded;
+  }
+
+  /** The reply through JSON, as it is recorded; a result JSON cannot carry (a BigInt, a cycle) becomes INTERNAL. */
+  private recordable(reply: SendReply): SendReply {
+    try {
+      return throughJson(reply);
+    } catch (error) {
+      this.logger.error(`a reliable handler returned a result that cannot be serialised: ${(error as Error).message}`);
+      return { ok: false, error: { code: ErrorCode.Internal, message: 'Internal error' } };
+    }
+  }
+
+  /**
+   * Records the reply while it travels to the client instead of before: the record's round trip is off
+   * the sender's critical path. Nothing runs twice because of it: the lease stays in place until the
+   * record replaces it, so a duplicate arriving meanwhile waits and then gets the record; and a client that
+   * has the reply sends nothing again. Only if the node dies, or loses Redis, before the record lands *and*
+   * the reply is lost with it does a retry run the handler again once the lease expires, exactly as when
+   * a node dies just before answering. The recording counts as part of the run for {@link whenIdle}, so
+   * a draining node records every reply it gave.
+   */
+  private recordAfterAnswer(key: MessageKey, token: string, answer: SendReply, ttlMs: number): void {
+    this.runs += 1;
+    this.batched
+      .complete(key, token, answer, ttlMs)
+      .catch((error: unknown) => this.logger.warn(`the reply to ${key.event} message ${key.messageId} was sent but not recorded: ${(error as Error).message}`))
+      .finally(() => this.settled());
   }
 
   /** Message n of an ordered sender waits until n-1 completed, or until `waitMs` says it never will. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { ErrorCode, type SendReply } from '@reliable-socket/client/protocol';
+import type { SendReply } from '@reliable-socket/client/protocol';
 import { ItemFailure, TickBatcher } from '../common/tick.batcher.js';
 import type { ClaimOutcome, Completion, IdempotencyStore, MessageKey } from './idempotency.store.js';
 import { UNUSED_DURATION_MS } from './idempotency-limits.policy.js';
@@ -17,6 +17,9 @@ type TurnResult = { outcome: ClaimOutcome; token: string } | SendReply;
 
 /** Length-prefixed, so no two (namespace, user) pairs share a group, without the cost of JSON per message. */
 const userGroup = (key: MessageKey): string => `${key.namespace.length}:${key.namespace}${key.userId}`;
+/** A user's claims and completions are batched apart (the leading letter keeps the two kinds of group apart). */
+const claimGroup = (key: MessageKey): string => `k${userGroup(key)}`;
+const completionGroup = (key: MessageKey): string => `c${userGroup(key)}`;
 
 /** Items of one kind sharing a lease (or TTL), with their places in the turn. */
 function bySetting<T extends TurnItem>(items: TurnItem[], kind: T['kind'], setting: (item: T) => number): Map<number, Array<{ item: T; index: number }>> {
@@ -31,23 +34,14 @@ function bySetting<T extends TurnItem>(items: TurnItem[], kind: T['kind'], setti
   return groups;
 }
 
-/** A handler result JSON cannot carry (a BigInt, a cycle) is recorded as INTERNAL instead, so the message still settles. */
-function storable(reply: SendReply, logger: Logger): SendReply {
-  try {
-    JSON.stringify(reply);
-    return reply;
-  } catch (error) {
-    logger.error(`a reliable handler returned a result that cannot be serialised: ${(error as Error).message}`);
-    return { ok: false, error: { code: ErrorCode.Internal, message: 'Internal error' } };
-  }
-}
-
 /**
- * The idempotency store as the runner uses it, per user (one Redis slot): the claims and completions
- * made while that user's previous turn was under way go together in the next turn, as one claim script
- * and one completion script sent in the same round trip (group commit). A client with 32 messages in
- * flight costs a few round trips per burst, not 64, and batches grow with load. Every held lease is
- * renewed by one shared timer instead of one per message.
+ * The idempotency store as the runner uses it, per user (one Redis slot): the claims made while that
+ * user's previous claim call was under way go together in the next one (group commit), and so do the
+ * completions. A client with 32 messages in flight costs a few calls per burst, not 64, and batches grow
+ * with load. Claims and completions are batched apart so that neither waits for the other's call: a
+ * completion is recorded while its reply travels, and the sender's next messages are claimed meanwhile
+ * (calls of one turn still share a socket write). Every held lease is renewed by one shared timer
+ * instead of one per message.
  */
 export class IdempotencyBatcher {
   private readonly logger = new Logger('ReliableSocket');
@@ -61,11 +55,11 @@ export class IdempotencyBatcher {
 
   /** Claims a message; the token names the caller's lease if it is granted. */
   claim(key: MessageKey, leaseMs: number): Promise<{ outcome: ClaimOutcome; token: string }> {
-    return this.turns.add(userGroup(key), { kind: 'claim', key, leaseMs }) as Promise<{ outcome: ClaimOutcome; token: string }>;
+    return this.turns.add(claimGroup(key), { kind: 'claim', key, leaseMs }) as Promise<{ outcome: ClaimOutcome; token: string }>;
   }
 
   complete(key: MessageKey, token: string, reply: SendReply, ttlMs: number): Promise<SendReply> {
-    return this.turns.add(userGroup(key), { kind: 'complete', key, token, reply, ttlMs }) as Promise<SendReply>;
+    return this.turns.add(completionGroup(key), { kind: 'complete', key, token, reply, ttlMs }) as Promise<SendReply>;
   }
 
   /**
@@ -95,9 +89,8 @@ export class IdempotencyBatcher {
   }
 
   /**
-   * One store call per (TTL, lease) pair of the turn, normally exactly one: the completions, then the
-   * claims, in one round trip (a duplicate claimed in the same turn finds the reply). A failing call
-   * fails only its own items.
+   * One store call per setting in the turn (the TTL of completions, the lease of claims; a turn holds one
+   * kind), normally exactly one. A failing call fails only its own items.
    */
   private async settleTurn(items: TurnItem[]): Promise<Array<TurnResult | ItemFailure>> {
     const results: Array<TurnResult | ItemFailure> = new Array(items.length);
@@ -125,10 +118,7 @@ export class IdempotencyBatcher {
    * turn) would find its own lease under that token and run twice, so only its first occurrence claims;
    * the others are told to wait, as for any attempt in progress.
    *
-   * Replies go to the store as they are. By contract a store refuses a turn holding a reply JSON cannot
-   * carry whole, with a TypeError, before recording anything; only then is each reply checked (the bad
-   * ones recorded as INTERNAL) and the turn sent again. Checking up front would serialise every reply
-   * once more on the common path.
+   * Replies go to the store as they are: the runner hands over only replies JSON can carry.
    */
   private async completeThenClaim(completing: CompleteItem[], claiming: ClaimItem[]): Promise<{ completed: SendReply[]; claimed: TurnResult[] }> {
     const token = randomUUID();
@@ -145,14 +135,7 @@ export class IdempotencyBatcher {
     const entries: Completion[] = completing;
     const ttlMs = completing[0]?.ttlMs ?? UNUSED_DURATION_MS;
     const claims = { keys: unique, token, leaseMs: claiming[0]?.leaseMs ?? UNUSED_DURATION_MS };
-    let turn: { completed: SendReply[]; claimed: ClaimOutcome[] };
-    try {
-      turn = await this.store.completeThenClaim({ entries, ttlMs }, claims);
-    } catch (error) {
-      if (!(error instanceof TypeError)) throw error;
-      turn = await this.store.completeThenClaim({ entries: entries.map((entry) => ({ ...entry, reply: storable(entry.reply, this.logger) })), ttlMs }, claims);
-    }
-    const { completed, claimed } = turn;
+    const { completed, claimed } = await this.store.completeThenClaim({ entries, ttlMs }, claims);
     return { completed, claimed: slots.map((slot) => ({ outcome: slot === -1 ? { status: 'busy', retryAfterMs: 10 } : claimed[slot], token })) };
   }
 

@@ -17,3 +17,12 @@ export function encodeReply(reply: SendReply): string {
 export function decodeReply(json: string): SendReply {
   return JSON.parse(json) as SendReply;
 }
+
+/**
+ * The reply as it will be recorded and as every attempt of the message gets it, the first included: a
+ * copy through JSON (what JSON drops is dropped for all alike, and a `Buffer` reaches no one as binary).
+ * Throws a TypeError for what JSON cannot carry.
+ */
+export function throughJson(reply: SendReply): SendReply {
+  return decodeReply(encodeReply(reply));
+}
