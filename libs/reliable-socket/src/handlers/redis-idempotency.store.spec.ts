@@ -65,6 +65,25 @@ describe('RedisIdempotencyStore on Redis', () => {
     }
   });
 
+  it('names each key after its own user and event when calls alternate between them', async () => {
+    const node = openNode();
+    try {
+      const calls = [
+        { namespace: '/a', userId: 'u1', event: 'e1', messageId: 'm1' },
+        { namespace: '/a', userId: 'u2', event: 'e1', messageId: 'm2' },
+        { namespace: '/a', userId: 'u2', event: 'e2', messageId: 'm3' },
+        { namespace: '/b', userId: 'u2', event: 'e2', messageId: 'm4' },
+        { namespace: '/a', userId: 'u1', event: 'e1', messageId: 'm5' },
+      ];
+      for (const key of calls) await node.store.claim(key, 'a', 60_000);
+      const keyOf = ({ namespace: ns, userId: user, event, messageId }: (typeof calls)[number]): string =>
+        `${node.keyPrefix}${streamTag(ns, StreamName.user(user))}:msg:${event}:${messageId}`;
+      expect(await scanKeys(node.client, node.keyPrefix)).toEqual(calls.map(keyOf).sort());
+    } finally {
+      await node.close();
+    }
+  });
+
   it('stores a lease as the token and a reply as JSON, each with its TTL', async () => {
     const node = openNode();
     try {

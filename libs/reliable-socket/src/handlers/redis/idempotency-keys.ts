@@ -24,12 +24,27 @@ export class IdempotencyKeys {
     if (/[{}]/.test(prefix)) throw new RangeError(`keyPrefix must not contain "{" or "}", got ${JSON.stringify(prefix)}`);
   }
 
+  /** The last (namespace, user, event) a message key was made for, and that key's start. */
+  private lastMessages = { namespace: '', userId: '', event: '', start: '' };
+
   message(key: MessageKey): string {
-    return `${this.base(key.namespace, key.userId)}:msg:${encodeKeyPart(key.event)}:${encodeKeyPart(key.messageId)}`;
+    return `${this.messagesStart(key)}${encodeKeyPart(key.messageId)}`;
   }
 
   sequence(key: SequenceKey): string {
     return `${this.base(key.namespace, key.userId)}:seq:${encodeKeyPart(key.senderId)}:${encodeKeyPart(key.event)}`;
+  }
+
+  /**
+   * The keys of one store call are all one user's, and mostly of one event: their common start is made
+   * once per call, not once per key.
+   */
+  private messagesStart({ namespace, userId, event }: MessageKey): string {
+    const last = this.lastMessages;
+    if (last.start !== '' && last.namespace === namespace && last.userId === userId && last.event === event) return last.start;
+    const start = `${this.base(namespace, userId)}:msg:${encodeKeyPart(event)}:`;
+    this.lastMessages = { namespace, userId, event, start };
+    return start;
   }
 
   private base(namespace: string, userId: string): string {
