@@ -102,7 +102,7 @@ export class RedisConnections {
     const rawDirect = isCluster(source) ? undefined : reportOutages(open(commandRole(timeoutMs, false)) as Redis, 'direct command');
     if (rawDirect) coalesceWritesPerTurn(rawDirect);
     const subscriber = reportOutages(open(pubSubRole(timeoutMs)), 'subscriber');
-    const adapterPub = reportOutages(open(pubSubRole(timeoutMs, true)), 'adapter publisher');
+    const adapterPub = handleUnawaitedPublishes(reportOutages(open(pubSubRole(timeoutMs, true)), 'adapter publisher'));
     const adapterSub = reportOutages(open(pubSubRole(timeoutMs)), 'adapter subscriber');
     const liveness = setInterval(() => {
       for (const connection of [subscriber, adapterSub]) if (connection.status === 'ready') connection.ping().catch(() => undefined);
@@ -142,6 +142,24 @@ function reportOutages<T extends RedisClient>(connection: T, role: string): T {
     failing = false;
     logger.log(`Redis ${role} connection is back`);
   });
+  return connection;
+}
+
+/**
+ * The Socket.IO Redis adapter does not await its PUBLISH calls. One still queued when its connection ends
+ * (a node closing during or just after a Redis outage) is rejected with "Connection is closed.", and with
+ * nobody listening that is an unhandled rejection, which ends a Node process. Every publish of this
+ * connection therefore gets a handler; the promise returned to the caller is unchanged.
+ */
+function handleUnawaitedPublishes<T extends RedisClient>(connection: T): T {
+  const publish = connection.publish.bind(connection) as (...args: unknown[]) => Promise<number>;
+  const logger = new Logger('ReliableSocket');
+  const handled = (...args: unknown[]): Promise<number> => {
+    const published = publish(...args);
+    published.catch((error: Error) => logger.debug(`an adapter publish failed: ${error.message}`));
+    return published;
+  };
+  (connection as unknown as { publish: typeof handled }).publish = handled;
   return connection;
 }
 
