@@ -6,6 +6,7 @@ import { MemoryIdempotencyStore } from './memory-idempotency.store.js';
 import type { Completion } from './idempotency.store.js';
 import type { SendReply } from '@reliable-socket/client/protocol';
 import { StoreUnavailableError } from '../store/store-unavailable.error.js';
+import { sleep, waitFor } from '../../../../test/support/wait.js';
 
 /** A memory store whose recordings wait until the test lets them through (or fail, if told to). */
 class HeldRecordsStore extends MemoryIdempotencyStore {
@@ -30,17 +31,7 @@ class HeldRecordsStore extends MemoryIdempotencyStore {
   }
 }
 
-/** Polls until `condition` holds (bounded), for states reached a few turns later. */
-async function until(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(5);
-  }
-}
-
 const options = { ordered: false, leaseMs: 5_000, dedupeTtlMs: 60_000, maxPayloadBytes: 1_024, orderWaitMs: 1_000 };
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 class CountingMetrics extends ReliableMetrics {
   readonly dedupeHits: string[] = [];
@@ -112,7 +103,7 @@ describe('ExactlyOnceRunner', () => {
 
     // The answer is the reply as recorded (through JSON), before the record has landed.
     expect(await runner.run(invocation('m6', handler))).toEqual({ ok: true, result: { n: 1 } });
-    await until(() => store.waiting === 1);
+    await waitFor(() => store.waiting === 1, { timeoutMs: 2_000, message: 'the reply to be handed to the store' });
     expect(runner.running).toBe(1); // the recording is part of the run, for a draining node
     expect(await runner.whenIdle(20)).toBe(false);
 
@@ -137,7 +128,7 @@ describe('ExactlyOnceRunner', () => {
     };
     let answer: SendReply | undefined;
     const done = runner.run(ordered).then((reply) => (answer = reply));
-    await until(() => store.waiting === 1);
+    await waitFor(() => store.waiting === 1, { timeoutMs: 2_000, message: 'the reply to be handed to the store' });
     await sleep(20);
     expect(answer).toBeUndefined();
     store.letRecordsThrough();
@@ -153,7 +144,7 @@ describe('ExactlyOnceRunner', () => {
     const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
       expect(await runner.run(invocation('m8', async () => 'done'))).toEqual({ ok: true, result: 'done' });
-      await until(() => store.waiting === 1);
+      await waitFor(() => store.waiting === 1, { timeoutMs: 2_000, message: 'the reply to be handed to the store' });
       store.letRecordsThrough();
       expect(await runner.whenIdle(1_000)).toBe(true);
       expect(warned).toHaveBeenCalledWith(expect.stringContaining('message m8 was sent but not recorded'));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import net from 'node:net';
+import { sleep, waitFor } from '../../../../test/support/wait.js';
 import { RedisConnections } from './redis-connections.js';
 
 /** A TCP server that accepts and never answers: the library's connections stay short of ready. */
@@ -12,7 +13,6 @@ async function silentServer(): Promise<{ url: string; dropClients: () => void; c
   return { url: `redis://127.0.0.1:${port}`, dropClients, close: () => (server.close(), dropClients()) };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('RedisConnections', () => {
   let redis: Awaited<ReturnType<typeof silentServer>>;
@@ -36,8 +36,7 @@ describe('RedisConnections', () => {
     void connections.adapterPub.publish('channel', 'message'); // as the adapter does: no handler of its own
     await connections.close();
     redis.dropClients(); // the closing connections' sockets end: their queued commands are rejected ("Connection is closed.")
-    for (let waited = 0; connections.adapterPub.status !== 'end' && waited < 2_000; waited += 20) await sleep(20);
-    expect(connections.adapterPub.status).toBe('end');
+    await waitFor(() => connections.adapterPub.status === 'end', { timeoutMs: 2_000, message: 'the adapter publisher to end' });
     await sleep(50);
     expect(unhandled).toEqual([]);
   });
